@@ -1,0 +1,78 @@
+"""The SafeOpsError tree: every error knows its exit code and a hint for the operator."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the CLI contract (DESIGN.md)."""
+
+    OK = 0
+    REFUSED = 1
+    BAD_INPUT = 2
+    ENVIRONMENT = 3
+
+
+class SafeOpsError(Exception):
+    """Base of every error safeops reports to the operator.
+
+    The message is one line and never holds a secret; the hint says what to do next.
+    """
+
+    exit_code: ExitCode = ExitCode.REFUSED
+    default_hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Refused(SafeOpsError):
+    """safeops will not do this: a policy violation, a danger check or a failed proof."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class HashMismatch(Refused):
+    """A hash given from outside differs from the one safeops computed itself."""
+
+    default_hint = "Do not sign: the transaction is not what its hash claims. Rebuild it locally."
+
+
+class BadInput(SafeOpsError):
+    """The operator's input is malformed: usage, file, address, amount."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class InvalidAddress(BadInput):
+    """An address that is malformed or lacks its EIP-55 checksum."""
+
+    default_hint = "Copy the address in its EIP-55 checksummed form from a trusted source."
+
+
+class UnsupportedSafeVersion(BadInput):
+    """A Safe version whose hashing rules safeops does not know."""
+
+
+class EnvironmentProblem(SafeOpsError):
+    """Something outside safeops is missing or unreachable: RPC, anvil, Vault, keyring."""
+
+    exit_code = ExitCode.ENVIRONMENT
+
+
+class ToolMissing(EnvironmentProblem):
+    """A program safeops needs (anvil, node) is not installed."""
+
+
+class RpcUnavailable(EnvironmentProblem):
+    """A JSON-RPC endpoint cannot be reached or answers with errors."""
+
+
+class DevnetError(EnvironmentProblem):
+    """The local devnet could not be started, reached or stopped."""
