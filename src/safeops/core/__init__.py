@@ -1,0 +1,1 @@
+"""Pure logic: hashing, decoding, checks. No I/O, no providers, no UI."""

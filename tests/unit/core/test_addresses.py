@@ -1,0 +1,37 @@
+"""Strict EIP-55 address parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from safeops.core.addresses import ZERO_ADDRESS, parse_address
+from safeops.errors import InvalidAddress
+
+GOOD = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+
+
+def test_checksummed_address_passes() -> None:
+    assert parse_address(GOOD) == GOOD
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD.lower(),  # no checksum: a typo would go unnoticed
+        GOOD[:-1] + "A",  # wrong checksum
+        GOOD[:-1],  # 39 hex digits
+        GOOD + "0",
+        GOOD[2:],  # no 0x
+        "0x" + "g" * 40,
+        "",
+    ],
+)
+def test_malformed_or_unchecksummed_addresses_are_refused(text: str) -> None:
+    with pytest.raises(InvalidAddress):
+        parse_address(text)
+
+
+def test_zero_address_is_refused_where_it_makes_no_sense() -> None:
+    assert parse_address(ZERO_ADDRESS) == ZERO_ADDRESS
+    with pytest.raises(InvalidAddress, match="zero address"):
+        parse_address(ZERO_ADDRESS, what="recipient", allow_zero=False)
