@@ -1,0 +1,50 @@
+"""Everything a reviewer needs about one Safe transaction: hashes, decoded calls, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from safeops.core.checks import Finding, check_transaction
+from safeops.core.decode import DecodedCall, call_to_json, decode_call
+from safeops.core.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
+from safeops.core.service_tx import to_service_json
+
+
+def hex0x(data: bytes) -> str:
+    return "0x" + data.hex()
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """The result of inspecting a transaction offline."""
+
+    tx: SafeTx
+    chain_id: int
+    version: SafeVersion
+    hashes: SafeTxHashes
+    decoded: DecodedCall
+    findings: tuple[Finding, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "domain_hash": hex0x(self.hashes.domain_hash),
+            "message_hash": hex0x(self.hashes.message_hash),
+            "safe_tx_hash": hex0x(self.hashes.safe_tx_hash),
+            "warnings": [
+                {"code": f.code, "message": f.message, "path": f.path} for f in self.findings
+            ],
+            "chain_id": self.chain_id,
+            "safe_version": str(self.version),
+            "safe": self.tx.safe,
+            "transaction": to_service_json(self.tx),
+            "decoded": call_to_json(self.decoded),
+        }
+
+
+def inspect_transaction(tx: SafeTx, chain_id: int, version: SafeVersion) -> Inspection:
+    """Hash, decode and check `tx` as a Safe of `version` on `chain_id` would execute it."""
+    hashes = safe_tx_hashes(tx, chain_id, version)
+    decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
+    findings = tuple(check_transaction(tx, decoded, chain_id))
+    return Inspection(tx, chain_id, version, hashes, decoded, findings)
