@@ -1,0 +1,1 @@
+"""Adapters to Ethereum nodes: the anvil process and JSON-RPC access."""

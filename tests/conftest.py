@@ -1,0 +1,41 @@
+"""Shared fixtures: a real anvil per session, reverted to a snapshot around each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+from safeops.chain.anvil import AnvilProcess, start_anvil
+from safeops.errors import ToolMissing
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+
+@pytest.fixture(scope="session")
+def anvil() -> Iterator[AnvilProcess]:
+    """One anvil on 127.0.0.1 and a free port for the whole session; stopped at the end."""
+    try:
+        node = start_anvil(chain_id=31337)
+    except ToolMissing as error:
+        pytest.fail(f"{error} ({error.hint})")
+    with node:
+        yield node
+
+
+@pytest.fixture(scope="session")
+def session_w3(anvil: AnvilProcess) -> Web3:
+    from web3 import Web3
+
+    return Web3(Web3.HTTPProvider(anvil.rpc_url, request_kwargs={"timeout": 30}))
+
+
+@pytest.fixture
+def w3(session_w3: Web3) -> Iterator[Web3]:
+    """The session's chain, rolled back after the test so tests cannot see each other."""
+    snapshot = session_w3.provider.make_request("evm_snapshot", [])["result"]
+    yield session_w3
+    reverted = session_w3.provider.make_request("evm_revert", [snapshot])["result"]
+    assert reverted, "evm_revert failed: tests would leak state into each other"

@@ -1,0 +1,34 @@
+"""Locating the anvil binary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from safeops.chain.anvil import find_anvil
+from safeops.errors import ToolMissing
+
+
+def test_safeops_anvil_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = tmp_path / "anvil"
+    binary.write_text("#!/bin/sh\n")
+    binary.chmod(0o755)
+    monkeypatch.setenv("SAFEOPS_ANVIL", str(binary))
+    assert find_anvil() == binary
+
+
+def test_a_wrong_safeops_anvil_is_not_silently_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SAFEOPS_ANVIL", str(tmp_path / "nothing"))
+    with pytest.raises(ToolMissing, match="SAFEOPS_ANVIL"):
+        find_anvil()
+
+
+def test_node_modules_is_searched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SAFEOPS_ANVIL", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    found = find_anvil()
+    assert found.name == "anvil"
+    assert "node_modules" in found.parts
