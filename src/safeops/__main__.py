@@ -1,0 +1,5 @@
+"""`python -m safeops` runs the CLI."""
+
+from safeops.cli.app import run
+
+run()

@@ -1,0 +1,1 @@
+"""The command line: thin commands over workflows, one console, one error boundary."""

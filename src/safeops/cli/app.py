@@ -1,0 +1,111 @@
+"""The `safeops` root command and the error boundary that maps errors to exit codes."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import typer
+
+# typer 0.29 vendors click; its exceptions are the ones raised while parsing.
+from typer._click import exceptions as click_errors
+
+from safeops.cli import devnet, tx
+from safeops.cli.console import Output
+from safeops.errors import ExitCode, SafeOpsError
+
+app = typer.Typer(
+    name="safeops",
+    help="Emergency operations for protocols governed by Safe multisigs.",
+    no_args_is_help=True,
+    # Locals can hold key material: a traceback must never print them.
+    pretty_exceptions_show_locals=False,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(tx.app, name="tx")
+app.add_typer(devnet.app, name="devnet")
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", envvar="SAFEOPS_POLICY", help="Signer policy (TOML)."),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    """Pause, revoke and emergency-withdraw through Safe multisigs, verified end to end."""
+    output: Output = ctx.ensure_object(Output)
+    output.json_mode, output.debug, output.policy = json_output, debug, policy
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every failure leaves through here with the exit code of DESIGN.md."""
+    args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    # Known before parsing, so that even a usage error honours them.
+    output = Output(json_mode="--json" in args, debug="--debug" in args)
+    command = typer.main.get_command(app)
+    try:
+        code = command.main(args=args, prog_name="safeops", standalone_mode=False, obj=output)
+    except SafeOpsError as error:
+        if output.debug:
+            traceback.print_exc()
+        output.error(error)
+        return int(error.exit_code)
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except click_errors.NoArgsIsHelpError:
+        return int(ExitCode.BAD_INPUT)  # typer has printed the help already
+    except click_errors.UsageError as error:
+        output.error(_usage(error))
+        return int(ExitCode.BAD_INPUT)
+    except click_errors.ClickException as error:
+        output.error(SafeOpsError(error.format_message()))
+        return int(error.exit_code)
+    except typer.Abort:
+        output.err.print("[red]aborted[/red]")
+        return 130
+    except KeyboardInterrupt:
+        output.err.print("[red]interrupted[/red]")
+        return 130
+    except Exception as error:  # the boundary: nothing escapes as a raw traceback
+        if output.debug:
+            traceback.print_exc()
+        # The message of an unknown exception is not shown: it could hold anything.
+        output.error(
+            SafeOpsError(
+                f"internal error ({type(error).__name__})",
+                hint="Re-run with --debug for the traceback, and report it.",
+            )
+        )
+        return int(ExitCode.REFUSED)
+    return int(code) if isinstance(code, int) else int(ExitCode.OK)
+
+
+GLOBAL_FLAGS = ("--json", "--debug")
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Accept `--json` and `--debug` anywhere before `--`, as people type them at 3 a.m."""
+    end = args.index("--") if "--" in args else len(args)
+    flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
+    rest = [arg for arg in args[:end] if arg not in GLOBAL_FLAGS]
+    return list(dict.fromkeys(flags)) + rest + args[end:]
+
+
+def _usage(error: click_errors.UsageError) -> SafeOpsError:
+    from safeops.errors import BadInput
+
+    where = error.ctx.command_path if error.ctx else "safeops"
+    return BadInput(error.format_message(), hint=f"See `{where} --help`.")
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""The one output helper: rich for people, exactly one JSON object on stdout with `--json`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
+
+    from safeops.errors import SafeOpsError
+
+
+def _width() -> int:
+    """Wide enough for a 66-character hash beside its label, even when piped."""
+    return max(shutil.get_terminal_size((120, 24)).columns, 100)
+
+
+@dataclass
+class Output:
+    """Where a command's result and its progress go. stdout is reserved for the result."""
+
+    json_mode: bool = False
+    debug: bool = False
+    policy: str | None = None
+    emitted: bool = field(default=False, init=False)
+
+    @property
+    def out(self) -> RichConsole:
+        from rich.console import Console
+
+        # Never crop: a hash cut short with an ellipsis cannot be compared.
+        return Console(highlight=False, soft_wrap=False, width=_width())
+
+    @property
+    def err(self) -> RichConsole:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def result(self, data: dict[str, Any], render: Callable[[RichConsole], None]) -> None:
+        """Print the command's result: `data` as JSON, or `render` for a person."""
+        if self.json_mode:
+            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            sys.stdout.flush()
+        else:
+            render(self.out)
+        self.emitted = True
+
+    def progress(self, message: str) -> None:
+        """A progress line on stderr, silent with `--json`."""
+        if not self.json_mode:
+            self.err.print(f"[dim]{message}[/dim]")
+
+    def error(self, error: SafeOpsError) -> None:
+        """One red line and a hint on stderr; with `--json` also an error object on stdout."""
+        from rich.markup import escape
+
+        self.err.print(f"[bold red]error:[/bold red] {escape(error.message)}")
+        if error.hint:
+            self.err.print(f"[yellow]hint:[/yellow] {escape(error.hint)}")
+        if self.json_mode and not self.emitted:
+            document = {
+                "error": {
+                    "type": type(error).__name__,
+                    "message": error.message,
+                    "hint": error.hint,
+                    "exit_code": int(error.exit_code),
+                }
+            }
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")

@@ -1,0 +1,110 @@
+"""`safeops devnet`: a local chain with real Safe contracts, two Safes and a demo protocol."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from safeops.cli.console import Output
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.devnet.manager import DevnetState
+
+app = typer.Typer(
+    help="Local devnet: anvil, Safe 1.4.1, a guardian and an admin Safe.", no_args_is_help=True
+)
+
+StateDir = Annotated[
+    Path,
+    typer.Option("--dir", envvar="SAFEOPS_DEVNET_DIR", help="Where the devnet keeps its state."),
+]
+DEFAULT_DIR = Path(".safeops/devnet")
+
+
+def _summary(state: DevnetState, running: bool) -> dict[str, Any]:
+    return {
+        "running": running,
+        "rpc_url": state.rpc_url,
+        "chain_id": state.chain_id,
+        "policy": state.policy,
+        "safes": state.safes,
+        "contracts": state.contracts,
+        "signers": state.signers,
+        "keys": state.keys,
+        "examples": state.examples,
+        "pid": state.pid,
+    }
+
+
+def _render(console: Console, summary: dict[str, Any], headline: str) -> None:
+    from rich.table import Table
+
+    console.print(headline)
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("rpc", summary["rpc_url"])
+    table.add_row("chain id", str(summary["chain_id"]))
+    table.add_row("policy", summary["policy"])
+    for name, address in summary["safes"].items():
+        table.add_row(f"safe {name}", address)
+    for name, address in summary["contracts"].items():
+        table.add_row(name, address)
+    for name, path in summary["examples"].items():
+        table.add_row(f"example {name}", path)
+    console.print(table)
+
+
+@app.command()
+def up(
+    ctx: typer.Context,
+    state_dir: StateDir = DEFAULT_DIR,
+    keys: Annotated[str, typer.Option(help="Where the demo keys go: keystore.")] = "keystore",
+) -> None:
+    """Start anvil, deploy Safe 1.4.1, the demo protocol and two Safes, write the policy."""
+    from safeops.devnet import manager
+
+    output: Output = ctx.ensure_object(Output)
+    output.progress(f"starting the devnet in {state_dir} …")
+    state, started = manager.up(state_dir, keys=keys)
+    summary = _summary(state, running=True) | {"started": started}
+    headline = (
+        "[green]devnet started[/green]" if started else "[yellow]devnet already running[/yellow]"
+    )
+    output.result(summary, lambda console: _render(console, summary, headline))
+
+
+@app.command()
+def down(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
+    """Stop the devnet's anvil and remove the state it wrote."""
+    from safeops.devnet import manager
+
+    output: Output = ctx.ensure_object(Output)
+    state = manager.down(state_dir)
+    document = {"stopped": state is not None, "pid": state.pid if state else None}
+    message = "[green]devnet stopped[/green]" if state else "no devnet was running"
+    output.result(document, lambda console: console.print(message))
+
+
+@app.command()
+def status(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
+    """Say whether the devnet runs, and where everything is."""
+    from safeops.devnet import manager
+
+    output: Output = ctx.ensure_object(Output)
+    state = manager.load_state(state_dir)
+    if state is None:
+        document: dict[str, Any] = {"running": False}
+        output.result(document, lambda console: console.print("no devnet in " + str(state_dir)))
+        return
+    summary = _summary(state, running=manager.is_running(state))
+    headline = (
+        "[green]devnet running[/green]"
+        if summary["running"]
+        else "[red]devnet state found, but anvil is not answering[/red]"
+    )
+    output.result(summary, lambda console: _render(console, summary, headline))

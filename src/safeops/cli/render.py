@@ -1,0 +1,104 @@
+"""Rich renderings shared by commands: transaction fields, hashes, decoded calls, warnings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.core.decode import DecodedCall
+    from safeops.core.inspection import Inspection
+
+OPERATIONS = {0: "CALL", 1: "DELEGATECALL"}
+
+
+def _short(data: bytes, limit: int = 66) -> str:
+    text = "0x" + data.hex()
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(data)} bytes)"
+
+
+def _call_label(call: DecodedCall) -> str:
+    operation = OPERATIONS.get(call.operation, str(call.operation))
+    style = "bold red" if call.operation == 1 else "cyan"
+    head = f"[{style}]{operation}[/{style}] {call.to}"
+    if call.value:
+        head += f" value={call.value}"
+    if call.signature:
+        # A batch's packed payload is shown as its decoded items below, not as hex.
+        shown = () if call.inner else call.args
+        args = ", ".join(f"{a.name}={escape(str(a.value))}" for a in shown)
+        head += f"  [bold]{escape(call.signature.split('(')[0])}[/bold]({args})"
+    elif call.data:
+        head += f"  [dim]unknown function {call.selector}, {len(call.data)} bytes[/dim]"
+    else:
+        head += "  [dim](no calldata)[/dim]"
+    if call.error:
+        head += f"  [red]{escape(call.error)}[/red]"
+    return head
+
+
+def decoded_tree(call: DecodedCall) -> Tree:
+    tree = Tree(_call_label(call))
+    for index, inner in enumerate(call.inner):
+        branch = decoded_tree(inner)
+        branch.label = f"[dim]#{index}[/dim] {branch.label}"
+        tree.add(branch)
+    return tree
+
+
+def render_inspection(console: Console, inspection: Inspection, claimed: str | None) -> None:
+    tx = inspection.tx
+    fields = Table(title="Safe transaction", show_header=False, title_justify="left")
+    fields.add_column(style="bold", no_wrap=True)
+    fields.add_column(overflow="fold")
+    rows = [
+        ("safe", tx.safe),
+        ("chain id", str(inspection.chain_id)),
+        ("safe version", str(inspection.version)),
+        ("to", tx.to),
+        ("value", str(tx.value)),
+        ("data", _short(tx.data)),
+        ("operation", f"{tx.operation} ({OPERATIONS[tx.operation]})"),
+        ("safeTxGas", str(tx.safe_tx_gas)),
+        ("baseGas", str(tx.base_gas)),
+        ("gasPrice", str(tx.gas_price)),
+        ("gasToken", tx.gas_token),
+        ("refundReceiver", tx.refund_receiver),
+        ("nonce", str(tx.nonce)),
+    ]
+    for name, value in rows:
+        fields.add_row(name, value)
+    console.print(fields)
+
+    hashes = Table(
+        title="Hashes (compare with your hardware wallet)", show_header=False, title_justify="left"
+    )
+    hashes.add_column(style="bold", no_wrap=True)
+    hashes.add_column(overflow="fold")
+    hashes.add_row("domain hash", "0x" + inspection.hashes.domain_hash.hex())
+    hashes.add_row("message hash", "0x" + inspection.hashes.message_hash.hex())
+    computed = "0x" + inspection.hashes.safe_tx_hash.hex()
+    hashes.add_row("safeTxHash", computed)
+    if claimed is not None:
+        verdict = (
+            "[green]matches[/green]" if claimed == computed else "[bold red]DIFFERS[/bold red]"
+        )
+        hashes.add_row("file's safeTxHash", f"{claimed}  {verdict}")
+    console.print(hashes)
+
+    console.print("[bold]Decoded call[/bold]")
+    console.print(decoded_tree(inspection.decoded))
+    if not inspection.findings:
+        console.print("[green]No warnings.[/green]")
+        return
+    console.print(f"[bold red]{len(inspection.findings)} warning(s)[/bold red]")
+    for finding in inspection.findings:
+        console.print(
+            f"  [bold red]{finding.code}[/bold red] {escape(finding.message)} "
+            f"[dim]({finding.path})[/dim]"
+        )
