@@ -35,7 +35,9 @@ ensure_node_tools() {
   fi
   if [ ! -d "$ROOT/node_modules" ] || ! _stamp_ok "$ROOT/node_modules/.safeops-installed" "$ROOT/package-lock.json"; then
     say "installing anvil, solc and OpenZeppelin from npm (pinned in package.json)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` honours the lock file; `npm ci` rejects one that lists only this
+    # platform's optional anvil binary, which is what npm writes.
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
     _write_stamp "$ROOT/node_modules/.safeops-installed" "$ROOT/package-lock.json"
   fi
 }
