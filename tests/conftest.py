@@ -13,6 +13,8 @@ from safeops.errors import ToolMissing
 if TYPE_CHECKING:
     from web3 import Web3
 
+    from safeops.devnet.deploy import Deployment
+
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[AnvilProcess]:
@@ -39,3 +41,15 @@ def w3(session_w3: Web3) -> Iterator[Web3]:
     yield session_w3
     reverted = session_w3.provider.make_request("evm_revert", [snapshot])["result"]
     assert reverted, "evm_revert failed: tests would leak state into each other"
+
+
+@pytest.fixture(scope="session")
+def devnet(anvil: AnvilProcess) -> Deployment:
+    """The devnet's Safes and demo protocol, deployed once into the session's anvil.
+
+    Session-scoped fixtures are set up before any `w3` snapshot is taken, so tests that
+    change state on top of it are rolled back like any other.
+    """
+    from safeops.devnet.deploy import deploy_devnet
+
+    return deploy_devnet(anvil.rpc_url)

@@ -76,3 +76,13 @@ class RpcUnavailable(EnvironmentProblem):
 
 class DevnetError(EnvironmentProblem):
     """The local devnet could not be started, reached or stopped."""
+
+
+class RpcDisagreement(EnvironmentProblem):
+    """Two configured RPCs give different answers for the same block: one of them lies."""
+
+    default_hint = "Do not proceed on this data: check each RPC provider before retrying."
+
+
+class ChainMismatch(EnvironmentProblem):
+    """An RPC serves another chain than the policy names."""
