@@ -1,0 +1,169 @@
+"""Simulate the exact Safe transaction with `eth_simulateV1`, without anyone's signature.
+
+An owner's pre-approved signature and a threshold of 1 (a state override) let the real
+`execTransaction` path run; a failure is then diagnosed call by call from the Safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from eth_hash.auto import keccak
+
+from safeops.core.decode import DecodedCall, decode_call
+from safeops.core.revert import decode_revert
+from safeops.core.safe_state import GUARD_SLOT
+from safeops.core.safe_tx import Operation, SafeTx
+from safeops.core.selectors import encode_call
+from safeops.core.signatures import approved_hash_signature
+from safeops.core.urls import redact_url
+from safeops.errors import RpcUnavailable
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+EXEC_TRANSACTION = (
+    "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"
+)
+THRESHOLD_SLOT = 4
+EXECUTION_SUCCESS = keccak(b"ExecutionSuccess(bytes32,uint256)")
+EXECUTION_FAILURE = keccak(b"ExecutionFailure(bytes32,uint256)")
+
+
+@dataclass(frozen=True)
+class Log:
+    address: str
+    topics: tuple[bytes, ...]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class CallFailure:
+    """A call inside the Safe transaction that reverts when run from the Safe."""
+
+    index: int | None  # position in a batch; None for a single call
+    to: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What running the transaction would do at `block`."""
+
+    success: bool
+    gas_used: int
+    revert_reason: str | None
+    block: int
+    logs: tuple[Log, ...]
+    failures: tuple[CallFailure, ...]
+    with_guard: bool
+
+
+def _word(value: int) -> str:
+    return "0x" + value.to_bytes(32, "big").hex()
+
+
+def exec_transaction_data(tx: SafeTx, signatures: bytes) -> bytes:
+    return encode_call(
+        EXEC_TRANSACTION, tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas,
+        tx.base_gas, tx.gas_price, tx.gas_token, tx.refund_receiver, signatures,
+    )  # fmt: skip
+
+
+def _simulate(
+    w3: Web3, block: int, overrides: dict[str, Any], calls: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    request = {"blockStateCalls": [{"stateOverrides": overrides, "calls": calls}],
+               "validation": False}  # fmt: skip
+    try:
+        answer = w3.provider.make_request("eth_simulateV1", [request, hex(block)])  # type: ignore[arg-type]
+    except Exception as error:
+        label = redact_url(getattr(w3.provider, "endpoint_uri", "") or "")
+        raise RpcUnavailable(
+            f"eth_simulateV1 failed on {label} ({type(error).__name__})",
+            hint="The RPC must support eth_simulateV1 (anvil, geth, reth, nethermind do).",
+        ) from None
+    if "error" in answer:
+        raise RpcUnavailable(f"eth_simulateV1 refused: {answer['error'].get('message', '?')}")
+    result: list[dict[str, Any]] = answer["result"][0]["calls"]
+    return result
+
+
+def _logs(raw: list[dict[str, Any]]) -> tuple[Log, ...]:
+    from eth_utils.address import to_checksum_address
+
+    return tuple(
+        Log(
+            to_checksum_address(item["address"]),
+            tuple(bytes.fromhex(t[2:]) for t in item["topics"]),
+            bytes.fromhex(item["data"][2:]),
+        )
+        for item in raw
+    )
+
+
+def _executed(logs: tuple[Log, ...], safe: str, safe_tx_hash: bytes) -> bool | None:
+    """True on this hash's ExecutionSuccess, False on its ExecutionFailure, else None."""
+    for log in logs:
+        if log.address != safe or not log.topics:
+            continue
+        # 1.4.0+ index the hash (topic 1); earlier versions put it first in the data.
+        logged_hash = log.topics[1] if len(log.topics) > 1 else log.data[:32]
+        if logged_hash != safe_tx_hash:
+            continue
+        if log.topics[0] == EXECUTION_SUCCESS:
+            return True
+        if log.topics[0] == EXECUTION_FAILURE:
+            return False
+    return None
+
+
+def simulate_safe_tx(
+    w3: Web3, tx: SafeTx, safe_tx_hash: bytes, owner: str, block: int, *, keep_guard: bool
+) -> Simulation:
+    """Run `execTransaction` from `owner` at `block` with threshold 1 and (unless
+    `keep_guard`) no guard; success needs this hash's ExecutionSuccess, not just no revert."""
+    overrides: dict[int, int] = {THRESHOLD_SLOT: 1}
+    if not keep_guard:
+        overrides[GUARD_SLOT] = 0
+    state = {tx.safe: {"stateDiff": {_word(slot): _word(v) for slot, v in overrides.items()}}}
+    data = exec_transaction_data(tx, approved_hash_signature(owner))
+    (outcome,) = _simulate(w3, block, state, [{"from": owner, "to": tx.safe,
+                                               "data": "0x" + data.hex()}])  # fmt: skip
+    logs = _logs(outcome.get("logs", []))
+    reverted = outcome["status"] != "0x1"
+    executed = None if reverted else _executed(logs, tx.safe, safe_tx_hash)
+    success = executed is True
+    reason: str | None = None
+    if reverted:
+        reason = decode_revert(bytes.fromhex(outcome.get("returnData", "0x")[2:]))
+    elif executed is False:
+        reason = "the Safe emitted ExecutionFailure: an inner call failed"
+    elif executed is None:
+        reason = "no ExecutionSuccess event for this safeTxHash"
+    failures = () if success else _diagnose(w3, tx, block, state)
+    return Simulation(success, int(outcome["gasUsed"], 16), reason, block, logs, failures,
+                      keep_guard)  # fmt: skip
+
+
+def _diagnose(w3: Web3, tx: SafeTx, block: int, state: dict[str, Any]) -> tuple[CallFailure, ...]:
+    """Replay each inner call from the Safe to find which one fails, and why."""
+    decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
+    items: list[tuple[int | None, DecodedCall]]
+    if tx.operation == Operation.DELEGATECALL and decoded.kind == "multisend" and decoded.inner:
+        items = list(enumerate(decoded.inner))
+    elif tx.operation == Operation.CALL:
+        items = [(None, decoded)]
+    else:
+        return ()  # a delegatecall into arbitrary code cannot be replayed as calls
+    calls = [
+        {"from": tx.safe, "to": call.to, "value": hex(call.value), "data": "0x" + call.data.hex()}
+        for _, call in items
+    ]
+    outcomes = _simulate(w3, block, state, calls)
+    return tuple(
+        CallFailure(index, call.to, decode_revert(bytes.fromhex(out.get("returnData", "0x")[2:])))
+        for (index, call), out in zip(items, outcomes, strict=True)
+        if out["status"] != "0x1"
+    )
