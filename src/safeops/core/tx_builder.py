@@ -1,0 +1,118 @@
+"""Safe{Wallet} Transaction Builder batch files: writing them, reading them, their checksum."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from safeops.core.addresses import parse_address
+from safeops.errors import BadInput, HashMismatch
+
+BUILDER_VERSION = "1.18.0"
+
+
+@dataclass(frozen=True)
+class BuilderCall:
+    """One call of a batch: always a CALL (the Builder batches through MultiSendCallOnly)."""
+
+    to: str
+    value: int
+    data: bytes
+
+
+def _serialize(value: Any) -> str:
+    """The Builder's own canonical form: sorted keys, then each value followed by a comma."""
+    if isinstance(value, list):
+        return "[" + ",".join(_serialize(item) for item in value) + "]"
+    if isinstance(value, dict):
+        keys = sorted(value)
+        return "{" + _json(keys) + "".join(_serialize(value[k]) + "," for k in keys) + "}"
+    return _json(value)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def checksum(batch: dict[str, Any]) -> str:
+    """keccak256 of the serialised batch with `meta.name` nulled and no checksum in it."""
+    meta = {k: v for k, v in batch.get("meta", {}).items() if k != "checksum"}
+    return "0x" + keccak(_serialize({**batch, "meta": {**meta, "name": None}}).encode()).hex()
+
+
+def build_batch(
+    calls: Sequence[BuilderCall], chain_id: int, safe: str, name: str, description: str,
+    created_at_ms: int,
+) -> dict[str, Any]:  # fmt: skip
+    """A batch file the Transaction Builder imports, checksum included."""
+    batch: dict[str, Any] = {
+        "version": "1.0",
+        "chainId": str(chain_id),
+        "createdAt": created_at_ms,
+        "meta": {
+            "name": name,
+            "description": description,
+            "txBuilderVersion": BUILDER_VERSION,
+            "createdFromSafeAddress": safe,
+            "createdFromOwnerAddress": "",
+        },
+        "transactions": [
+            {"to": c.to, "value": str(c.value), "data": "0x" + c.data.hex(),
+             "contractMethod": None, "contractInputsValues": None}
+            for c in calls
+        ],
+    }  # fmt: skip
+    batch["meta"]["checksum"] = checksum(batch)
+    return batch
+
+
+@dataclass(frozen=True)
+class BuilderBatch:
+    chain_id: int
+    safe: str | None
+    calls: tuple[BuilderCall, ...]
+
+
+def read_batch(document: object) -> BuilderBatch:
+    """Parse a batch file strictly; a checksum that does not match is a tampered file."""
+    if not isinstance(document, dict) or not isinstance(document.get("transactions"), list):
+        raise BadInput("not a Transaction Builder batch file: no transactions list")
+    meta = document.get("meta")
+    if not isinstance(meta, dict):
+        raise BadInput("not a Transaction Builder batch file: no meta object")
+    claimed = meta.get("checksum")
+    if claimed is not None and claimed != checksum(document):
+        raise HashMismatch("the batch file's checksum does not match its content")
+    try:
+        chain_id = int(document["chainId"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise BadInput("the batch file has no numeric chainId") from error
+    calls = tuple(_read_call(i, item) for i, item in enumerate(document["transactions"]))
+    if not calls:
+        raise BadInput("the batch file holds no transactions")
+    safe = meta.get("createdFromSafeAddress") or None
+    return BuilderBatch(chain_id, parse_address(safe, what="createdFromSafeAddress")
+                        if safe else None, calls)  # fmt: skip
+
+
+def _read_call(index: int, item: object) -> BuilderCall:
+    where = f"transactions[{index}]"
+    if not isinstance(item, dict):
+        raise BadInput(f"{where} is not an object")
+    data = item.get("data")
+    if not isinstance(data, str) or not data.startswith("0x"):
+        # Calls given only as contractMethod + inputs would need the Builder's ABI encoder;
+        # safeops asks for the calldata itself rather than encode on someone else's behalf.
+        raise BadInput(f"{where} has no 0x calldata (contractMethod-only entries are not read)")
+    try:
+        raw = bytes.fromhex(data[2:])
+        value = int(item.get("value") or "0")
+    except ValueError as error:
+        raise BadInput(f"{where} has malformed data or value") from error
+    if value < 0:
+        raise BadInput(f"{where} has a negative value")
+    return BuilderCall(parse_address(item.get("to", ""), what=f"{where}.to"), value, raw)
