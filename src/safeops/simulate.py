@@ -9,33 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from eth_hash.auto import keccak
-
 from safeops.core.decode import DecodedCall, decode_call
+from safeops.core.execution import Log, exec_transaction_data, execution_outcome
 from safeops.core.revert import decode_revert
-from safeops.core.safe_state import GUARD_SLOT
+from safeops.core.safe_state import GUARD_SLOT, THRESHOLD_SLOT
 from safeops.core.safe_tx import Operation, SafeTx
-from safeops.core.selectors import encode_call
 from safeops.core.signatures import approved_hash_signature
 from safeops.core.urls import redact_url
 from safeops.errors import RpcUnavailable
 
 if TYPE_CHECKING:
     from web3 import Web3
-
-EXEC_TRANSACTION = (
-    "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"
-)
-THRESHOLD_SLOT = 4
-EXECUTION_SUCCESS = keccak(b"ExecutionSuccess(bytes32,uint256)")
-EXECUTION_FAILURE = keccak(b"ExecutionFailure(bytes32,uint256)")
-
-
-@dataclass(frozen=True)
-class Log:
-    address: str
-    topics: tuple[bytes, ...]
-    data: bytes
 
 
 @dataclass(frozen=True)
@@ -62,13 +46,6 @@ class Simulation:
 
 def _word(value: int) -> str:
     return "0x" + value.to_bytes(32, "big").hex()
-
-
-def exec_transaction_data(tx: SafeTx, signatures: bytes) -> bytes:
-    return encode_call(
-        EXEC_TRANSACTION, tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas,
-        tx.base_gas, tx.gas_price, tx.gas_token, tx.refund_receiver, signatures,
-    )  # fmt: skip
 
 
 def _simulate(
@@ -103,22 +80,6 @@ def _logs(raw: list[dict[str, Any]]) -> tuple[Log, ...]:
     )
 
 
-def _executed(logs: tuple[Log, ...], safe: str, safe_tx_hash: bytes) -> bool | None:
-    """True on this hash's ExecutionSuccess, False on its ExecutionFailure, else None."""
-    for log in logs:
-        if log.address != safe or not log.topics:
-            continue
-        # 1.4.0+ index the hash (topic 1); earlier versions put it first in the data.
-        logged_hash = log.topics[1] if len(log.topics) > 1 else log.data[:32]
-        if logged_hash != safe_tx_hash:
-            continue
-        if log.topics[0] == EXECUTION_SUCCESS:
-            return True
-        if log.topics[0] == EXECUTION_FAILURE:
-            return False
-    return None
-
-
 def simulate_safe_tx(
     w3: Web3, tx: SafeTx, safe_tx_hash: bytes, owner: str, block: int, *, keep_guard: bool
 ) -> Simulation:
@@ -133,7 +94,7 @@ def simulate_safe_tx(
                                                "data": "0x" + data.hex()}])  # fmt: skip
     logs = _logs(outcome.get("logs", []))
     reverted = outcome["status"] != "0x1"
-    executed = None if reverted else _executed(logs, tx.safe, safe_tx_hash)
+    executed = None if reverted else execution_outcome(logs, tx.safe, safe_tx_hash)
     success = executed is True
     reason: str | None = None
     if reverted:

@@ -11,7 +11,11 @@ from eth_hash.auto import keccak
 GUARD_SLOT = int.from_bytes(keccak(b"guard_manager.guard.address"), "big")
 FALLBACK_HANDLER_SLOT = int.from_bytes(keccak(b"fallback_manager.handler.address"), "big")
 MODULE_GUARD_SLOT = int.from_bytes(keccak(b"module_manager.module_guard.address"), "big")
+# The Safe's sequential storage: 0 singleton, 1 modules, 2 owners, 3 owner count, 4 threshold,
+# 5 nonce (then 6 deprecated domain separator, 7 signedMessages, 8 approvedHashes).
 SINGLETON_SLOT = 0
+OWNER_COUNT_SLOT = 3
+THRESHOLD_SLOT = 4
 NONCE_SLOT = 5
 
 
