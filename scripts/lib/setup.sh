@@ -41,3 +41,10 @@ ensure_node_tools() {
     _write_stamp "$ROOT/node_modules/.safeops-installed" "$ROOT/package-lock.json"
   fi
 }
+
+ensure_keyring_tools() {  # gnome-keyring under a private D-Bus session, for the keyring tests
+  if command -v gnome-keyring-daemon >/dev/null && command -v dbus-daemon >/dev/null; then return; fi
+  say "installing gnome-keyring and dbus (Debian packages) for the OS keyring tests"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends gnome-keyring dbus >/dev/null
+}

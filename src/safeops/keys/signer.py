@@ -1,0 +1,104 @@
+"""The Signer: the only way to use a key; it fetches the key for each signature and drops it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol, final
+
+from safeops.keys import material
+
+KeyFetcher = Callable[[], bytes]
+"""Reads a key from its source and returns its 32 bytes; raises a SafeOpsError otherwise."""
+
+
+class Signer(Protocol):
+    """A policy signer. It holds where its key lives, never the key."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def address(self) -> str:
+        """The policy's EIP-55 address, which every fetched key must derive to."""
+        ...
+
+    @property
+    def source(self) -> str:
+        """Where the key lives, e.g. `vault:secret/safeops/alice#private_key`."""
+        ...
+
+    def verify(self) -> str:
+        """Fetch the key, check that it derives to `address`, drop it; return the address."""
+        ...
+
+    def sign_digest(self, digest: bytes) -> bytes:
+        """65-byte r || s || v (v in {27, 28}, low s) signature of a 32-byte hash."""
+        ...
+
+    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
+        """65-byte signature of a full EIP-712 typed-data dict."""
+        ...
+
+
+@final
+class JustInTimeSigner:
+    """A Signer over a KeyFetcher: every call fetches, checks the address, uses and drops the key.
+
+    Nothing is cached on purpose: a key in memory between calls is one more place it can leak
+    from (core dumps, debuggers, a stray repr), and a source that changed must be noticed.
+    """
+
+    __slots__ = ("_address", "_fetch", "_name", "_source")
+
+    def __init__(self, name: str, address: str, source: str, fetch: KeyFetcher) -> None:
+        self._name = name
+        self._address = address
+        self._source = source
+        self._fetch = fetch
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def address(self) -> str:
+        return self._address
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    def __repr__(self) -> str:
+        return f"Signer(name={self._name!r}, address={self._address}, source={self._source!r})"
+
+    __str__ = __repr__
+
+    def _checked_key(self) -> bytes:
+        key = self._fetch()
+        try:
+            material.require_address(self._name, key, self._address)
+        except BaseException:
+            del key
+            raise
+        return key
+
+    def verify(self) -> str:
+        key = self._checked_key()
+        del key
+        return self._address
+
+    def sign_digest(self, digest: bytes) -> bytes:
+        material.check_digest(digest)
+        key = self._checked_key()
+        try:
+            return material.sign_digest(key, digest)
+        finally:
+            del key
+
+    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
+        signable = material.encode_typed_data(typed)
+        key = self._checked_key()
+        try:
+            return material.sign_signable(key, signable)
+        finally:
+            del key
