@@ -3,47 +3,22 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from safeops.cli.console import Output
-from safeops.errors import BadInput
+from safeops.cli.options import PolicyArgument, load_policy_for, policy_path, read_policy
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from safeops.core.policy import ValidationResult
+    from safeops.workflows.policy_check import SafeCheck
 
-app = typer.Typer(help="Signer policies: validate them.", no_args_is_help=True)
-
-PolicyArgument = Annotated[
-    Path | None,
-    typer.Argument(
-        help="Policy file (TOML); overrides --policy and SAFEOPS_POLICY.", show_default=False
-    ),
-]
-
-
-def policy_path(output: Output, file: Path | None) -> Path:
-    """The policy to use: the command's FILE argument, else the root --policy / SAFEOPS_POLICY."""
-    if file is not None:
-        return file
-    if output.policy:
-        return Path(output.policy)
-    raise BadInput(
-        "no policy given",
-        hint="Pass --policy FILE (before the command), set SAFEOPS_POLICY, or name the file.",
-    )
-
-
-def read_policy(path: Path) -> bytes:
-    """The file's exact bytes: the policy digest is computed over them."""
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise BadInput(f"cannot read policy {path}: {error.strerror}") from error
+app = typer.Typer(
+    help="Signer policies: validate them, check them against the chain.", no_args_is_help=True
+)
 
 
 @app.command("validate")
@@ -109,3 +84,52 @@ def _render(console: Console, path: str, result: ValidationResult) -> None:
     console.print(f"digest sha256:{policy.digest}")
     if not policy.env_expanded:
         console.print("[yellow]${VAR} references were not expanded (--no-env)[/yellow]")
+
+
+@app.command("check")
+def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
+    """Compare every Safe's live owners, threshold, version, singleton, modules, guard and
+    fallback handler (read from every RPC at one block) with the policy. Exit 1 on drift."""
+    from safeops.errors import Refused
+    from safeops.workflows.policy_check import check_policy
+
+    output: Output = ctx.ensure_object(Output)
+    policy = load_policy_for(output, file)
+    output.progress(f"reading {len(policy.safes)} Safe(s) from their RPCs …")
+    checks = check_policy(policy)
+    drift = [d for check in checks for d in check.drift]
+    document: dict[str, Any] = {
+        "ok": not drift,
+        "drift": [
+            {"safe": d.safe, "check": d.check, "expected": d.expected, "actual": d.actual,
+             "message": d.message}
+            for d in drift
+        ],
+        "safes": [check.to_json() for check in checks],
+    }  # fmt: skip
+    output.result(document, lambda console: _render_check(console, checks))
+    if drift:
+        raise Refused(
+            f"policy drift: {len(drift)} difference(s) between the policy and the chain",
+            hint="Do not sign until the drift is explained: someone changed the Safe.",
+        )
+
+
+def _render_check(console: Console, checks: list[SafeCheck]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    for check in checks:
+        table = Table(title=f"Safe {check.name} {check.address} (chain {check.chain_id}, "
+                      f"block {check.block})", title_justify="left")  # fmt: skip
+        table.add_column("check", style="bold")
+        table.add_column("expected", overflow="fold")
+        table.add_column("actual", overflow="fold")
+        table.add_column("")
+        for d in check.drift:
+            table.add_row(d.check, d.expected, d.actual, f"[red]{escape(d.message)}[/red]")
+        if check.drift:
+            console.print(table)
+        else:
+            console.print(f"[green]Safe {check.name} matches the policy[/green] "
+                          f"(block {check.block}, nonce {check.nonce})")  # fmt: skip

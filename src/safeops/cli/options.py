@@ -1,0 +1,50 @@
+"""Options and helpers shared by command groups: finding and loading the signer policy."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from safeops.cli.console import Output
+from safeops.errors import BadInput
+
+if TYPE_CHECKING:
+    from safeops.core.policy import Policy
+
+PolicyArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Policy file (TOML); overrides --policy and SAFEOPS_POLICY.", show_default=False
+    ),
+]
+
+
+def policy_path(output: Output, file: Path | None = None) -> Path:
+    """The policy to use: the command's FILE argument, else the root --policy / SAFEOPS_POLICY."""
+    if file is not None:
+        return file
+    if output.policy:
+        return Path(output.policy)
+    raise BadInput(
+        "no policy given",
+        hint="Pass --policy FILE (before the command), set SAFEOPS_POLICY, or name the file.",
+    )
+
+
+def read_policy(path: Path) -> bytes:
+    """The file's exact bytes: the policy digest is computed over them."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise BadInput(f"cannot read policy {path}: {error.strerror}") from error
+
+
+def load_policy_for(output: Output, file: Path | None = None) -> Policy:
+    """Load and validate the policy with this environment; any problem stops the command."""
+    from safeops.core.policy import load_policy
+
+    path = policy_path(output, file)
+    return load_policy(read_policy(path), str(path), os.environ)

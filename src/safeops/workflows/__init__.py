@@ -1,0 +1,1 @@
+"""Use cases: plain values in, result objects out, no printing."""

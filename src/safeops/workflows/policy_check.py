@@ -1,0 +1,81 @@
+"""`policy check`: every Safe of the policy, read live, compared with what was signed off."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from safeops.chain.safe_reader import read_safe_everywhere
+from safeops.core.policy import Policy, SafeEntry
+from safeops.core.safe_state import Drift, SafeExpectation, SafeState, find_drift
+
+
+@dataclass(frozen=True)
+class SafeCheck:
+    """One Safe's live state (None: no contract there) and its drift from the policy."""
+
+    name: str
+    address: str
+    chain_id: int
+    state: SafeState | None
+    drift: tuple[Drift, ...]
+
+    @property
+    def block(self) -> int | None:
+        return self.state.block if self.state else None
+
+    @property
+    def nonce(self) -> int | None:
+        return self.state.nonce if self.state else None
+
+    def to_json(self) -> dict[str, Any]:
+        live = self.state
+        return {
+            "name": self.name,
+            "address": self.address,
+            "chain_id": self.chain_id,
+            "block": self.block,
+            "ok": not self.drift,
+            "live": None
+            if live is None
+            else {
+                "version": live.version,
+                "owners": list(live.owners),
+                "threshold": live.threshold,
+                "nonce": live.nonce,
+                "singleton": live.singleton,
+                "modules": list(live.modules),
+                "guard": live.guard,
+                "fallback_handler": live.fallback_handler,
+                "module_guard": live.module_guard,
+            },
+        }
+
+
+def expectation(safe: SafeEntry) -> SafeExpectation:
+    expect = safe.expect
+    return SafeExpectation(
+        version=expect.version,
+        threshold=expect.threshold,
+        owners=expect.owner_addresses,
+        modules=expect.modules,
+        guard=expect.guard,
+        fallback_handler=expect.fallback_handler,
+        singleton=expect.singleton,
+        module_guard=expect.module_guard,
+    )
+
+
+def check_safe(safe: SafeEntry) -> SafeCheck:
+    """Read one Safe from all its RPCs (they must agree) and list its drift."""
+    state = read_safe_everywhere(safe.rpc, safe.chain_id, safe.address)
+    if state is None:
+        missing = Drift(safe.name, "code", "a Safe contract", "no code",
+                        "there is no contract at the Safe's address on this chain")  # fmt: skip
+        return SafeCheck(safe.name, safe.address, safe.chain_id, None, (missing,))
+    drift = tuple(find_drift(safe.name, expectation(safe), state))
+    return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
+
+
+def check_policy(policy: Policy) -> list[SafeCheck]:
+    return [check_safe(safe) for safe in policy.safes.values()]
