@@ -23,10 +23,14 @@ class SafeOpsError(Exception):
     exit_code: ExitCode = ExitCode.REFUSED
     default_hint: str = ""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, hint: str | None = None, exit_code: ExitCode | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = self.default_hint if hint is None else hint
+        if exit_code is not None:
+            self.exit_code = exit_code
 
     def __str__(self) -> str:
         return self.message

@@ -139,7 +139,7 @@ def test_down_stops_anvil_and_status_says_so(tmp_path: Path) -> None:
     assert up.code == 0, up.stderr
     pid = up.json["pid"]
     down = cli_process("--json", "devnet", "down", "--dir", str(tmp_path))
-    assert down.json == {"stopped": True, "pid": pid}
+    assert down.json == {"stopped": True, "pid": pid, "warnings": []}
     assert not process_alive(pid)
     status = cli_process("--json", "devnet", "status", "--dir", str(tmp_path))
     assert status.json == {"running": False}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +38,8 @@ def _summary(state: DevnetState, running: bool) -> dict[str, Any]:
         "keys": state.keys,
         "examples": state.examples,
         "pid": state.pid,
+        "vault_env": state.vault_env,
+        "notes": state.notes,
     }
 
 
@@ -56,21 +59,30 @@ def _render(console: Console, summary: dict[str, Any], headline: str) -> None:
         table.add_row(name, address)
     for name, path in summary["examples"].items():
         table.add_row(f"example {name}", path)
+    table.add_row("keys", summary["keys"])
     console.print(table)
+    for note in summary["notes"]:
+        console.print(f"[yellow]note:[/yellow] {note}")
 
 
 @app.command()
 def up(
     ctx: typer.Context,
     state_dir: StateDir = DEFAULT_DIR,
-    keys: Annotated[str, typer.Option(help="Where the demo keys go: keystore.")] = "keystore",
+    keys: Annotated[
+        str,
+        typer.Option(
+            help="Where the demo keys go: keystore (files), keyring (the OS keyring) or vault "
+            "(VAULT_ADDR's Vault, else a local OpenBao the devnet starts)."
+        ),
+    ] = "keystore",
 ) -> None:
     """Start anvil, deploy Safe 1.4.1, the demo protocol and two Safes, write the policy."""
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
     output.progress(f"starting the devnet in {state_dir} …")
-    state, started = manager.up(state_dir, keys=keys)
+    state, started = manager.up(state_dir, keys=keys, environ=os.environ)
     summary = _summary(state, running=True) | {"started": started}
     headline = (
         "[green]devnet started[/green]" if started else "[yellow]devnet already running[/yellow]"
@@ -84,10 +96,17 @@ def down(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
-    state = manager.down(state_dir)
-    document = {"stopped": state is not None, "pid": state.pid if state else None}
+    state, warnings = manager.down(state_dir)
+    document = {"stopped": state is not None, "pid": state.pid if state else None,
+                "warnings": warnings}  # fmt: skip
     message = "[green]devnet stopped[/green]" if state else "no devnet was running"
-    output.result(document, lambda console: console.print(message))
+
+    def render(console: Console) -> None:
+        console.print(message)
+        for warning in warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+
+    output.result(document, render)
 
 
 @app.command()

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from safeops.chain.anvil import rpc_request, start_anvil
-from safeops.errors import BadInput, DevnetError
+from safeops.devnet.key_sources import KEY_SOURCES, place_keys, remove_keys
+from safeops.errors import BadInput, DevnetError, SafeOpsError
 
 STATE_FILE = "state.json"
 DEVNET_CHAIN_ID = 31337
-KEY_SOURCES = ("keystore",)  # Vault and the OS keyring come with the key-custody issue.
 
 
 @dataclass
@@ -32,6 +34,9 @@ class DevnetState:
     keys: str
     examples: dict[str, str] = field(default_factory=dict)
     started_at: float = 0.0
+    bao_pid: int | None = None
+    vault_env: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -62,12 +67,16 @@ def process_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _is_our_anvil(pid: int) -> bool:
-    """True when `pid` is alive and is an anvil (a recycled pid must never be killed)."""
+def _is_ours(pid: int, program: bytes) -> bool:
+    """True when `pid` is alive and runs `program` (a recycled pid must never be killed)."""
     if not process_alive(pid):
         return False
     cmdline = Path(f"/proc/{pid}/cmdline")
-    return not cmdline.exists() or b"anvil" in cmdline.read_bytes()
+    return not cmdline.exists() or program in cmdline.read_bytes()
+
+
+def _is_our_anvil(pid: int) -> bool:
+    return _is_ours(pid, b"anvil")
 
 
 def is_running(state: DevnetState) -> bool:
@@ -80,7 +89,9 @@ def is_running(state: DevnetState) -> bool:
     return True
 
 
-def up(state_dir: Path, keys: str = "keystore") -> tuple[DevnetState, bool]:
+def up(
+    state_dir: Path, keys: str = "keystore", environ: Mapping[str, str] | None = None
+) -> tuple[DevnetState, bool]:
     """Start and deploy the devnet, or report the running one. Returns (state, started)."""
     if keys not in KEY_SOURCES:
         raise BadInput(
@@ -94,7 +105,7 @@ def up(state_dir: Path, keys: str = "keystore") -> tuple[DevnetState, bool]:
     state_dir.mkdir(parents=True, exist_ok=True)
     anvil = start_anvil(chain_id=DEVNET_CHAIN_ID, log_path=state_dir / "anvil.log", detach=True)
     try:
-        state = _deploy_into(state_dir, anvil.rpc_url, anvil.pid, keys)
+        state = _deploy_into(state_dir, anvil.rpc_url, anvil.pid, keys, environ or {})
     except BaseException:
         anvil.stop()
         raise
@@ -102,16 +113,17 @@ def up(state_dir: Path, keys: str = "keystore") -> tuple[DevnetState, bool]:
     return state, True
 
 
-def _deploy_into(state_dir: Path, rpc_url: str, pid: int, keys: str) -> DevnetState:
+def _deploy_into(
+    state_dir: Path, rpc_url: str, pid: int, keys: str, environ: Mapping[str, str]
+) -> DevnetState:
     from safeops.devnet.deploy import deploy_devnet
     from safeops.devnet.examples import write_examples
-    from safeops.devnet.keystores import write_keystores
     from safeops.devnet.policy_file import render_policy
 
     deployment = deploy_devnet(rpc_url)
-    write_keystores(state_dir / "keys")
+    placement = place_keys(keys, state_dir, environ)
     policy = state_dir / "policy.toml"
-    policy.write_text(render_policy(deployment, rpc_url))
+    policy.write_text(render_policy(deployment, rpc_url, placement.policy_keys))
     examples = write_examples(state_dir / "examples", rpc_url, deployment)
     return DevnetState(
         rpc_url=rpc_url,
@@ -124,25 +136,35 @@ def _deploy_into(state_dir: Path, rpc_url: str, pid: int, keys: str) -> DevnetSt
         keys=keys,
         examples={name: str(path.resolve()) for name, path in examples.items()},
         started_at=time.time(),
+        bao_pid=placement.bao_pid,
+        vault_env=placement.vault_env,
+        notes=placement.notes,
     )
 
 
-def down(state_dir: Path) -> DevnetState | None:
-    """Stop the devnet's anvil and remove its state. Returns what was running, if anything."""
+def down(state_dir: Path) -> tuple[DevnetState | None, list[str]]:
+    """Stop the devnet's processes and remove its state; returns what was running, if
+    anything, and warnings about what could not be cleaned up (it never stops halfway)."""
     state = load_state(state_dir)
     if state is None:
-        return None
-    if _is_our_anvil(state.pid):
-        os.kill(state.pid, signal.SIGTERM)
-        _wait_gone(state.pid)
+        return None, []
+    for pid, program in ((state.pid, b"anvil"), (state.bao_pid, b"bao")):
+        if pid is not None and _is_ours(pid, program):
+            os.kill(pid, signal.SIGTERM)
+            _wait_gone(pid, program)
+    warnings: list[str] = []
+    try:
+        remove_keys(state.keys)
+    except SafeOpsError as error:
+        warnings.append(f"the demo keys stay in the OS keyring: {error.message}")
     _clear(state_dir)
-    return state
+    return state, warnings
 
 
-def _wait_gone(pid: int, timeout: float = 5.0) -> None:
+def _wait_gone(pid: int, program: bytes, timeout: float = 5.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not _is_our_anvil(pid):
+        if not _is_ours(pid, program):
             return
         time.sleep(0.02)
     os.kill(pid, signal.SIGKILL)
@@ -150,11 +172,7 @@ def _wait_gone(pid: int, timeout: float = 5.0) -> None:
 
 def _clear(state_dir: Path) -> None:
     """Remove what `up` wrote; leave anything else the operator put there."""
-    for name in (STATE_FILE, "policy.toml", "anvil.log"):
+    for name in (STATE_FILE, "policy.toml", "anvil.log", "vault.env"):
         (state_dir / name).unlink(missing_ok=True)
-    for sub in ("keys", "examples"):
-        folder = state_dir / sub
-        if folder.is_dir():
-            for item in folder.iterdir():
-                item.unlink()
-            folder.rmdir()
+    for sub in ("keys", "examples", "vault"):
+        shutil.rmtree(state_dir / sub, ignore_errors=True)

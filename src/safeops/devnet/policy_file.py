@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import (
@@ -27,9 +28,16 @@ def _q(value: object) -> str:
     return json.dumps(value)
 
 
-def render_policy(deployment: Deployment, rpc_url: str) -> str:
-    """The devnet policy TOML; keys are the encrypted keystores in `keys/` beside it."""
+def render_policy(
+    deployment: Deployment, rpc_url: str, policy_keys: Mapping[str, str] | None = None
+) -> str:
+    """The devnet policy TOML; `policy_keys` maps each signer to its `key = {...}` table,
+    by default the encrypted keystores in `keys/` beside the policy."""
     d = deployment
+    keys = policy_keys or {
+        name: f'{{ keystore = "keys/{name}.json", password_file = "keys/password" }}'
+        for name in ROLES
+    }
     lines = [
         "# safeops devnet policy, written by `safeops devnet up`.",
         "# Throwaway chain and public anvil keys: never reuse any of this for real funds.",
@@ -54,7 +62,7 @@ def render_policy(deployment: Deployment, rpc_url: str) -> str:
         lines += [
             f"[signers.{name}]",
             f"address = {_q(d.signers[name])}",
-            f'key = {{ keystore = "keys/{name}.json", password_file = "keys/password" }}',
+            f"key = {keys[name]}",
             f"roles = {_q(roles)}",
             "",
         ]

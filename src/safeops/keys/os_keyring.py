@@ -94,6 +94,20 @@ def store_key(
     _call(chosen, spec, lambda: chosen.set_password(spec.service, spec.username, "0x" + key.hex()))
 
 
+def delete_key(spec: KeyringKey, backend: KeyringBackend | None = None) -> bool:
+    """Remove the entry at `spec`; False when there was none."""
+    chosen = usable_backend(backend)
+
+    def delete() -> bool:
+        try:
+            chosen.delete_password(spec.service, spec.username)
+        except keyring.errors.PasswordDeleteError:
+            return False
+        return True
+
+    return _call(chosen, spec, delete)
+
+
 def _call(backend: KeyringBackend, spec: KeyringKey, action: Callable[[], T]) -> T:
     """Run one backend call; its errors become ours, without their messages, which for some
     backends include what was being stored."""
