@@ -35,13 +35,16 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     return Run(code, captured.out, captured.err)
 
 
-def cli_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
-    """Run `python -m safeops ARGS` as its own process, as an operator would."""
+def cli_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None, stdin: str = ""
+) -> Run:
+    """Run `python -m safeops ARGS` as its own process, as an operator would (stdin piped)."""
     completed = subprocess.run(
         [sys.executable, "-m", "safeops", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
+        input=stdin,
         timeout=120,
         env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
