@@ -51,8 +51,10 @@ def _word(value: int) -> str:
 def _simulate(
     w3: Web3, block: int, overrides: dict[str, Any], calls: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    request = {"blockStateCalls": [{"stateOverrides": overrides, "calls": calls}],
-               "validation": False}  # fmt: skip
+    request = {
+        "blockStateCalls": [{"stateOverrides": overrides, "calls": calls}],
+        "validation": False,
+    }
     try:
         answer = w3.provider.make_request("eth_simulateV1", [request, hex(block)])  # type: ignore[arg-type]
     except Exception as error:
@@ -90,8 +92,9 @@ def simulate_safe_tx(
         overrides[GUARD_SLOT] = 0
     state = {tx.safe: {"stateDiff": {_word(slot): _word(v) for slot, v in overrides.items()}}}
     data = exec_transaction_data(tx, approved_hash_signature(owner))
-    (outcome,) = _simulate(w3, block, state, [{"from": owner, "to": tx.safe,
-                                               "data": "0x" + data.hex()}])  # fmt: skip
+    (outcome,) = _simulate(
+        w3, block, state, [{"from": owner, "to": tx.safe, "data": "0x" + data.hex()}]
+    )
     logs = _logs(outcome.get("logs", []))
     reverted = outcome["status"] != "0x1"
     executed = None if reverted else execution_outcome(logs, tx.safe, safe_tx_hash)
@@ -104,8 +107,9 @@ def simulate_safe_tx(
     elif executed is None:
         reason = "no ExecutionSuccess event for this safeTxHash"
     failures = () if success else _diagnose(w3, tx, block, state)
-    return Simulation(success, int(outcome["gasUsed"], 16), reason, block, logs, failures,
-                      keep_guard)  # fmt: skip
+    return Simulation(
+        success, int(outcome["gasUsed"], 16), reason, block, logs, failures, keep_guard
+    )
 
 
 def _diagnose(w3: Web3, tx: SafeTx, block: int, state: dict[str, Any]) -> tuple[CallFailure, ...]:

@@ -29,8 +29,11 @@ def _keys_check(folder: Path, env: dict[str, str] | None = None) -> Run:
 
 
 def _vault_env(path: str) -> dict[str, str]:
-    pairs = (line.removeprefix("export ").split("=", 1) for line in Path(path).read_text()
-             .splitlines() if line.startswith("export "))  # fmt: skip
+    pairs = (
+        line.removeprefix("export ").split("=", 1)
+        for line in Path(path).read_text().splitlines()
+        if line.startswith("export ")
+    )
     return dict(pairs)
 
 
@@ -54,8 +57,9 @@ def test_vault_keys_check_ok_then_exit_3_when_vault_is_down(tmp_path: Path) -> N
         assert set(vault_env) == {"VAULT_ADDR", "VAULT_ROLE_ID", "VAULT_SECRET_ID"}
         ok = _keys_check(tmp_path, env=vault_env)
         assert ok.code == 0, ok.stderr
-        assert all(s["source"].startswith("vault:secret/safeops/devnet/") for s in
-                   ok.json["signers"])  # fmt: skip
+        assert all(
+            s["source"].startswith("vault:secret/safeops/devnet/") for s in ok.json["signers"]
+        )
         os.kill(_bao_pid(tmp_path), signal.SIGTERM)
         down = _keys_check(tmp_path, env=vault_env)
         assert down.code == 3

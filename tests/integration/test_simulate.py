@@ -54,13 +54,16 @@ def test_inner_revert_is_diagnosed(w3: Web3, devnet: Deployment) -> None:
 
 def test_failing_batch_item_is_named(w3: Web3, devnet: Deployment) -> None:
     guardian = devnet.safes["guardian"]
-    batch = encode_multisend([
-        (0, devnet.contracts["router"], 0, encode_call("pause()")),
-        (0, devnet.contracts["lending"], 0, encode_call("unpause()")),
-        (0, devnet.contracts["vault"], 0, encode_call("pause()")),
-    ])  # fmt: skip
-    tx = SafeTx(safe=guardian, to=c.MULTISEND_CALL_ONLY_141, data=batch,
-                operation=Operation.DELEGATECALL)  # fmt: skip
+    batch = encode_multisend(
+        [
+            (0, devnet.contracts["router"], 0, encode_call("pause()")),
+            (0, devnet.contracts["lending"], 0, encode_call("unpause()")),
+            (0, devnet.contracts["vault"], 0, encode_call("pause()")),
+        ]
+    )
+    tx = SafeTx(
+        safe=guardian, to=c.MULTISEND_CALL_ONLY_141, data=batch, operation=Operation.DELEGATECALL
+    )
     result = _run(w3, devnet, tx)
     assert not result.success
     assert [(f.index, f.to) for f in result.failures] == [(1, devnet.contracts["lending"])]
@@ -69,8 +72,12 @@ def test_failing_batch_item_is_named(w3: Web3, devnet: Deployment) -> None:
 def test_execution_failure_event_is_a_failure(w3: Web3, devnet: Deployment) -> None:
     """With safeTxGas set the outer call succeeds: only the event tells the truth."""
     guardian = devnet.safes["guardian"]
-    tx = SafeTx(safe=guardian, to=devnet.contracts["router"], data=encode_call("unpause()"),
-                safe_tx_gas=100_000)  # fmt: skip
+    tx = SafeTx(
+        safe=guardian,
+        to=devnet.contracts["router"],
+        data=encode_call("unpause()"),
+        safe_tx_gas=100_000,
+    )
     result = _run(w3, devnet, tx)
     assert not result.success
     assert "ExecutionFailure" in result.revert_reason

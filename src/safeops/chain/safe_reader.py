@@ -114,9 +114,14 @@ def read_safe(rpc: Rpc, safe: str, block: int) -> SafeState | None:
     (threshold,) = _view(rpc, safe, "getThreshold()", ["uint256"], block)
     (nonce,) = _view(rpc, safe, "nonce()", ["uint256"], block)
     modules, _next = _view(
-        rpc, safe, "getModulesPaginated(address,uint256)", ["address[]", "address"], block,
-        SENTINEL, MAX_MODULES,
-    )  # fmt: skip
+        rpc,
+        safe,
+        "getModulesPaginated(address,uint256)",
+        ["address[]", "address"],
+        block,
+        SENTINEL,
+        MAX_MODULES,
+    )
     return SafeState(
         address=safe,
         block=block,

@@ -97,8 +97,11 @@ def down(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
 
     output: Output = ctx.ensure_object(Output)
     state, warnings = manager.down(state_dir)
-    document = {"stopped": state is not None, "pid": state.pid if state else None,
-                "warnings": warnings}  # fmt: skip
+    document = {
+        "stopped": state is not None,
+        "pid": state.pid if state else None,
+        "warnings": warnings,
+    }
     message = "[green]devnet stopped[/green]" if state else "no devnet was running"
 
     def render(console: Console) -> None:

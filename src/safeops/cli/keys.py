@@ -40,18 +40,18 @@ def check_command(ctx: typer.Context, signer: SignerOption = None) -> None:
     output: Output = ctx.ensure_object(Output)
     policy = load_policy_for(output)
     checks = [
-        check_signer(entry.name, entry.key, entry.address, environ=os.environ,
-                     password_prompt=hidden_prompt)
+        check_signer(
+            entry.name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
+        )
         for entry in _signers(policy, signer)
-    ]  # fmt: skip
+    ]
     document: dict[str, Any] = {
         "ok": all(c.ok for c in checks),
         "signers": [
-            {"name": c.name, "address": c.address, "source": c.source, "ok": c.ok,
-             "error": c.error}
+            {"name": c.name, "address": c.address, "source": c.source, "ok": c.ok, "error": c.error}
             for c in checks
         ],
-    }  # fmt: skip
+    }
     output.result(document, lambda console: _render(console, checks))
     failed = [c for c in checks if not c.ok]
     if failed:
@@ -105,8 +105,18 @@ def import_command(
             f"the policy reads {signer}'s key from {entry.key.describe()}, not from {to}",
             hint="Import it where the policy reads it, or change the policy first.",
         )
-    address = import_key(signer, entry.key, read_secret(f"private key of {signer}"),
-                         entry.address, environ=os.environ, overwrite=overwrite)  # fmt: skip
+    address = import_key(
+        signer,
+        entry.key,
+        read_secret(f"private key of {signer}"),
+        entry.address,
+        environ=os.environ,
+        overwrite=overwrite,
+    )
     document = {"signer": signer, "address": address, "source": entry.key.describe(), "ok": True}
-    output.result(document, lambda console: console.print(
-        f"[green]stored[/green] {signer}'s key in {entry.key.describe()} ({address})"))  # fmt: skip
+    output.result(
+        document,
+        lambda console: console.print(
+            f"[green]stored[/green] {signer}'s key in {entry.key.describe()} ({address})"
+        ),
+    )

@@ -101,12 +101,17 @@ def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
     document: dict[str, Any] = {
         "ok": not drift,
         "drift": [
-            {"safe": d.safe, "check": d.check, "expected": d.expected, "actual": d.actual,
-             "message": d.message}
+            {
+                "safe": d.safe,
+                "check": d.check,
+                "expected": d.expected,
+                "actual": d.actual,
+                "message": d.message,
+            }
             for d in drift
         ],
         "safes": [check.to_json() for check in checks],
-    }  # fmt: skip
+    }
     output.result(document, lambda console: _render_check(console, checks))
     if drift:
         raise Refused(
@@ -120,8 +125,11 @@ def _render_check(console: Console, checks: list[SafeCheck]) -> None:
     from rich.table import Table
 
     for check in checks:
-        table = Table(title=f"Safe {check.name} {check.address} (chain {check.chain_id}, "
-                      f"block {check.block})", title_justify="left")  # fmt: skip
+        table = Table(
+            title=f"Safe {check.name} {check.address} (chain {check.chain_id}, "
+            f"block {check.block})",
+            title_justify="left",
+        )
         table.add_column("check", style="bold")
         table.add_column("expected", overflow="fold")
         table.add_column("actual", overflow="fold")
@@ -131,5 +139,7 @@ def _render_check(console: Console, checks: list[SafeCheck]) -> None:
         if check.drift:
             console.print(table)
         else:
-            console.print(f"[green]Safe {check.name} matches the policy[/green] "
-                          f"(block {check.block}, nonce {check.nonce})")  # fmt: skip
+            console.print(
+                f"[green]Safe {check.name} matches the policy[/green] "
+                f"(block {check.block}, nonce {check.nonce})"
+            )

@@ -45,9 +45,13 @@ def checksum(batch: dict[str, Any]) -> str:
 
 
 def build_batch(
-    calls: Sequence[BuilderCall], chain_id: int, safe: str, name: str, description: str,
+    calls: Sequence[BuilderCall],
+    chain_id: int,
+    safe: str,
+    name: str,
+    description: str,
     created_at_ms: int,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """A batch file the Transaction Builder imports, checksum included."""
     batch: dict[str, Any] = {
         "version": "1.0",
@@ -61,11 +65,16 @@ def build_batch(
             "createdFromOwnerAddress": "",
         },
         "transactions": [
-            {"to": c.to, "value": str(c.value), "data": "0x" + c.data.hex(),
-             "contractMethod": None, "contractInputsValues": None}
+            {
+                "to": c.to,
+                "value": str(c.value),
+                "data": "0x" + c.data.hex(),
+                "contractMethod": None,
+                "contractInputsValues": None,
+            }
             for c in calls
         ],
-    }  # fmt: skip
+    }
     batch["meta"]["checksum"] = checksum(batch)
     return batch
 
@@ -95,8 +104,9 @@ def read_batch(document: object) -> BuilderBatch:
     if not calls:
         raise BadInput("the batch file holds no transactions")
     safe = meta.get("createdFromSafeAddress") or None
-    return BuilderBatch(chain_id, parse_address(safe, what="createdFromSafeAddress")
-                        if safe else None, calls)  # fmt: skip
+    return BuilderBatch(
+        chain_id, parse_address(safe, what="createdFromSafeAddress") if safe else None, calls
+    )
 
 
 def _read_call(index: int, item: object) -> BuilderCall:

@@ -37,8 +37,10 @@ def place_keys(mode: str, state_dir: Path, environ: Mapping[str, str]) -> KeyPla
     and no VAULT_ADDR points at one."""
     if mode == "keystore":
         write_keystores(state_dir / "keys")
-        lines = {n: f'{{ keystore = "keys/{n}.json", password_file = "keys/password" }}'
-                 for n in _signers()}  # fmt: skip
+        lines = {
+            n: f'{{ keystore = "keys/{n}.json", password_file = "keys/password" }}'
+            for n in _signers()
+        }
         return KeyPlacement(mode, lines)
     if mode == "keyring":
         from safeops.keys import os_keyring
@@ -51,8 +53,9 @@ def place_keys(mode: str, state_dir: Path, environ: Mapping[str, str]) -> KeyPla
 
 
 def _place_in_vault(state_dir: Path, environ: Mapping[str, str]) -> KeyPlacement:
-    lines = {n: f'{{ vault = "{KV_MOUNT}/{KEY_PREFIX}/{n}", field = "private_key" }}'
-             for n in _signers()}  # fmt: skip
+    lines = {
+        n: f'{{ vault = "{KV_MOUNT}/{KEY_PREFIX}/{n}", field = "private_key" }}' for n in _signers()
+    }
     if environ.get("VAULT_ADDR"):
         from safeops.keys.vault import VaultSettings, store_key
 
@@ -63,8 +66,9 @@ def _place_in_vault(state_dir: Path, environ: Mapping[str, str]) -> KeyPlacement
         return KeyPlacement("vault", lines, notes=[note])
     pid, address, root_token = start_bao(state_dir / "vault")
     try:
-        credentials = provision(address, root_token, {n: "0x" + k.hex() for n, k in
-                                                      _signers().items()})  # fmt: skip
+        credentials = provision(
+            address, root_token, {n: "0x" + k.hex() for n, k in _signers().items()}
+        )
     except BaseException:
         os.kill(pid, signal.SIGTERM)
         raise

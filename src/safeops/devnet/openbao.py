@@ -77,9 +77,12 @@ def start_bao(folder: Path) -> tuple[int, str, str]:
     try:
         process = subprocess.Popen(
             [str(find_bao()), "server", "-dev", f"-dev-listen-address=127.0.0.1:{port}"],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
             start_new_session=True,
-        )  # fmt: skip
+        )
     finally:
         os.close(log)
     _wait_healthy(address, process)

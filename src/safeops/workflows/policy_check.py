@@ -70,8 +70,13 @@ def check_safe(safe: SafeEntry) -> SafeCheck:
     """Read one Safe from all its RPCs (they must agree) and list its drift."""
     state = read_safe_everywhere(safe.rpc, safe.chain_id, safe.address)
     if state is None:
-        missing = Drift(safe.name, "code", "a Safe contract", "no code",
-                        "there is no contract at the Safe's address on this chain")  # fmt: skip
+        missing = Drift(
+            safe.name,
+            "code",
+            "a Safe contract",
+            "no code",
+            "there is no contract at the Safe's address on this chain",
+        )
         return SafeCheck(safe.name, safe.address, safe.chain_id, None, (missing,))
     drift = tuple(find_drift(safe.name, expectation(safe), state))
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)

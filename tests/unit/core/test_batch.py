@@ -30,8 +30,9 @@ def test_one_call_goes_direct() -> None:
     ],
 )
 def test_several_calls_use_multisend_call_only(version: str, multisend: str) -> None:
-    tx = build_safe_tx(SAFE, [Call(ROUTER, PAUSE), Call(LENDING, PAUSE)], 0,
-                       SafeVersion.parse(version))  # fmt: skip
+    tx = build_safe_tx(
+        SAFE, [Call(ROUTER, PAUSE), Call(LENDING, PAUSE)], 0, SafeVersion.parse(version)
+    )
     assert (tx.to, tx.operation) == (multisend, 1)
     decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
     assert [(c.to, c.data) for c in decoded.inner] == [(ROUTER, PAUSE), (LENDING, PAUSE)]

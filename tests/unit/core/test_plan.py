@@ -21,8 +21,10 @@ V141 = SafeVersion.parse("1.4.1")
 
 
 def _plan() -> Plan:
-    calls = (Call(ROUTER, PAUSE, description="pause router"),
-             Call(LENDING, PAUSE, description="pause lending"))  # fmt: skip
+    calls = (
+        Call(ROUTER, PAUSE, description="pause router"),
+        Call(LENDING, PAUSE, description="pause lending"),
+    )
     return Plan(
         action="pause",
         arguments={"targets": ["router", "lending"]},

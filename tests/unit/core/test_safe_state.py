@@ -18,13 +18,27 @@ HANDLER = "0xfd0732Dc9E303f09fCEf3a7388Ad10A83459Ec99"
 SINGLETON = "0x29fcB43b46531BcA003ddC8FCB67FFE91900C762"
 
 LIVE = SafeState(
-    address=D, block=10, version="1.4.1", owners=(A, B, C), threshold=2, nonce=0,
-    singleton=SINGLETON, modules=(), guard=ZERO, fallback_handler=HANDLER, module_guard=ZERO,
-)  # fmt: skip
+    address=D,
+    block=10,
+    version="1.4.1",
+    owners=(A, B, C),
+    threshold=2,
+    nonce=0,
+    singleton=SINGLETON,
+    modules=(),
+    guard=ZERO,
+    fallback_handler=HANDLER,
+    module_guard=ZERO,
+)
 EXPECT = SafeExpectation(
-    version="1.4.1", threshold=2, owners=(A, B, C), modules=(), guard=ZERO,
-    fallback_handler=HANDLER, singleton=SINGLETON,
-)  # fmt: skip
+    version="1.4.1",
+    threshold=2,
+    owners=(A, B, C),
+    modules=(),
+    guard=ZERO,
+    fallback_handler=HANDLER,
+    singleton=SINGLETON,
+)
 
 
 def test_slots_are_the_safe_contracts_constants() -> None:
@@ -44,9 +58,15 @@ def test_owner_order_is_not_drift() -> None:
 
 def test_each_kind_of_drift_is_named() -> None:
     live = replace(
-        LIVE, threshold=1, owners=(A, B, D), modules=(D,), guard=D, fallback_handler=ZERO,
-        singleton=D, version="1.3.0",
-    )  # fmt: skip
+        LIVE,
+        threshold=1,
+        owners=(A, B, D),
+        modules=(D,),
+        guard=D,
+        fallback_handler=ZERO,
+        singleton=D,
+        version="1.3.0",
+    )
     drift = find_drift("admin", EXPECT, live)
     messages = [(d.check, d.message) for d in drift]
     assert messages == [

@@ -73,9 +73,20 @@ def test_agrees_with_safe_eth_py_on_random_transactions(version: str) -> None:
         )
         chain_id = rng.randrange(1, 2**32)
         oracle = OracleTx(
-            None, tx.safe, tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas,
-            tx.gas_price, None, None, safe_nonce=tx.nonce, safe_version=version,
+            None,
+            tx.safe,
+            tx.to,
+            tx.value,
+            tx.data,
+            tx.operation,
+            tx.safe_tx_gas,
+            tx.base_gas,
+            tx.gas_price,
+            None,
+            None,
+            safe_nonce=tx.nonce,
+            safe_version=version,
             chain_id=chain_id,
-        )  # fmt: skip
+        )
         ours = safe_tx_hashes(tx, chain_id, SafeVersion.parse(version))
         assert ours.safe_tx_hash == bytes(oracle.safe_tx_hash)
