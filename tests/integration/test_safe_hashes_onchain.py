@@ -25,6 +25,7 @@ def _deploy_singleton(w3: Web3, version: str) -> Contract:
     """Deploy the bundled singleton and make sure its domain separator is initialised."""
     from eth_account import Account
     from safe_eth.eth import EthereumClient
+    from safe_eth.eth.exceptions import ContractAlreadyDeployed
     from safe_eth.safe import safe as safe_module
 
     classes = {
@@ -38,7 +39,11 @@ def _deploy_singleton(w3: Web3, version: str) -> Contract:
     client = EthereumClient(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
     deployer = Account.from_key(DEPLOYER_KEY)
     cls = getattr(safe_module, classes[version])
-    address = cls.deploy_contract(client, deployer).contract_address
+    try:
+        address = cls.deploy_contract(client, deployer).contract_address
+    except ContractAlreadyDeployed as already:
+        # The session's devnet put this version at its canonical address: hash against it.
+        address = already.address
     contract = cls(address, client).contract
     if contract.functions.domainSeparator().call() != bytes(32):
         return contract
