@@ -1,0 +1,1 @@
+"""Proposal stores: where proposed Safe transactions and their signatures wait for execution."""
