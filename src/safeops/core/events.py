@@ -1,0 +1,75 @@
+"""Decode the events a reviewer needs to read: the Safe's own and the protocol's usual ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from eth_hash.auto import keccak
+
+from safeops.core.execution import Log
+
+# (signature, which inputs are indexed): enough to decode topics and data without an ABI file.
+KNOWN_EVENTS: tuple[tuple[str, tuple[bool, ...]], ...] = (
+    ("ExecutionSuccess(bytes32,uint256)", (True, False)),
+    ("ExecutionFailure(bytes32,uint256)", (True, False)),
+    ("Paused(address)", (False,)),
+    ("Unpaused(address)", (False,)),
+    ("AllowedSet(address,bool)", (True, False)),
+    ("EmergencyWithdrawal(address,address,uint256)", (True, True, False)),
+    ("Transfer(address,address,uint256)", (True, True, False)),
+    ("Approval(address,address,uint256)", (True, True, False)),
+    ("RoleGranted(bytes32,address,address)", (True, True, True)),
+    ("RoleRevoked(bytes32,address,address)", (True, True, True)),
+    ("OwnershipTransferred(address,address)", (True, True)),
+    ("AddedOwner(address)", (True,)),
+    ("RemovedOwner(address)", (True,)),
+    ("ChangedThreshold(uint256)", (False,)),
+    ("EnabledModule(address)", (True,)),
+    ("DisabledModule(address)", (True,)),
+    ("ChangedGuard(address)", (True,)),
+    ("ChangedFallbackHandler(address)", (True,)),
+    ("ChangedMasterCopy(address)", (False,)),
+)
+_BY_TOPIC = {keccak(sig.encode()): (sig, indexed) for sig, indexed in KNOWN_EVENTS}
+
+
+@dataclass(frozen=True)
+class DecodedEvent:
+    address: str
+    name: str
+    args: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"{self.name}({', '.join(self.args)}) at {self.address}"
+
+
+def _show(value: object) -> str:
+    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
+
+
+def decode_event(log: Log) -> DecodedEvent:
+    """Name and arguments of a known event; an unknown one shows its topic0."""
+    from eth_abi.abi import decode
+    from eth_abi.exceptions import DecodingError
+
+    known = _BY_TOPIC.get(log.topics[0]) if log.topics else None
+    if known is None:
+        topic = "0x" + log.topics[0].hex() if log.topics else "anonymous"
+        return DecodedEvent(log.address, f"unknown event {topic}", ())
+    signature, indexed = known
+    types = signature[signature.index("(") + 1 : -1].split(",")
+    try:
+        plain = list(decode([t for t, i in zip(types, indexed, strict=True) if not i], log.data))
+        topics = iter(log.topics[1:])
+        values = [
+            decode([t], next(topics))[0] if i else plain.pop(0)
+            for t, i in zip(types, indexed, strict=True)
+        ]
+    except (DecodingError, StopIteration, ValueError):
+        return DecodedEvent(log.address, signature.split("(")[0] + " (undecodable)", ())
+    return DecodedEvent(log.address, signature.split("(")[0], tuple(_show(v) for v in values))
+
+
+def decode_events(logs: Iterable[Log]) -> list[DecodedEvent]:
+    return [decode_event(log) for log in logs]
