@@ -47,7 +47,7 @@ def connect(urls: Sequence[str]) -> list[Rpc]:
     ]
 
 
-def _ask(rpc: Rpc, what: str, call: Any) -> Any:
+def ask(rpc: Rpc, what: str, call: Any) -> Any:
     """Run one RPC request; any transport or node failure becomes an exit-3 error."""
     try:
         return call()
@@ -60,7 +60,7 @@ def _ask(rpc: Rpc, what: str, call: Any) -> Any:
 
 def check_chain_ids(rpcs: Sequence[Rpc], chain_id: int) -> None:
     for rpc in rpcs:
-        served = _ask(rpc, "eth_chainId", lambda r=rpc: r.w3.eth.chain_id)
+        served = ask(rpc, "eth_chainId", lambda r=rpc: r.w3.eth.chain_id)
         if served != chain_id:
             raise ChainMismatch(
                 f"RPC {rpc.label} serves chain {served}, the policy says {chain_id}",
@@ -71,11 +71,11 @@ def check_chain_ids(rpcs: Sequence[Rpc], chain_id: int) -> None:
 def pinned_block(rpcs: Sequence[Rpc]) -> int:
     """The newest block every RPC has: reads at one height are comparable."""
     return min(
-        int(_ask(rpc, "eth_blockNumber", lambda r=rpc: r.w3.eth.block_number)) for rpc in rpcs
+        int(ask(rpc, "eth_blockNumber", lambda r=rpc: r.w3.eth.block_number)) for rpc in rpcs
     )
 
 
-def _checksummed(address: str) -> ChecksumAddress:
+def checksummed(address: str) -> ChecksumAddress:
     from eth_utils.address import to_checksum_address
 
     return to_checksum_address(address)
@@ -85,10 +85,10 @@ def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *
     from eth_abi.abi import decode
 
     data = encode_call(signature, *args)
-    raw = _ask(
+    raw = ask(
         rpc,
         signature,
-        lambda: rpc.w3.eth.call({"to": _checksummed(safe), "data": data}, block),
+        lambda: rpc.w3.eth.call({"to": checksummed(safe), "data": data}, block),
     )
     return decode(outputs, bytes(raw))
 
@@ -96,8 +96,8 @@ def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *
 def _slot_address(rpc: Rpc, safe: str, slot: int, block: int) -> str:
     from eth_utils.address import to_checksum_address
 
-    word = _ask(
-        rpc, "eth_getStorageAt", lambda: rpc.w3.eth.get_storage_at(_checksummed(safe), slot, block)
+    word = ask(
+        rpc, "eth_getStorageAt", lambda: rpc.w3.eth.get_storage_at(checksummed(safe), slot, block)
     )
     return str(to_checksum_address(bytes(word)[-20:]))
 
@@ -106,7 +106,7 @@ def read_safe(rpc: Rpc, safe: str, block: int) -> SafeState | None:
     """The Safe's state at `block` through `rpc`; None when there is no contract there."""
     from eth_utils.address import to_checksum_address
 
-    code = _ask(rpc, "eth_getCode", lambda: rpc.w3.eth.get_code(_checksummed(safe), block))
+    code = ask(rpc, "eth_getCode", lambda: rpc.w3.eth.get_code(checksummed(safe), block))
     if not code:
         return None
     (version,) = _view(rpc, safe, "VERSION()", ["string"], block)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
@@ -13,6 +15,8 @@ if TYPE_CHECKING:
 
     from safeops.core.decode import DecodedCall
     from safeops.core.inspection import Inspection
+    from safeops.core.policy import Policy
+
 
 OPERATIONS = {0: "CALL", 1: "DELEGATECALL"}
 
@@ -22,10 +26,36 @@ def _short(data: bytes, limit: int = 66) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(data)} bytes)"
 
 
-def _call_label(call: DecodedCall) -> str:
+@dataclass(frozen=True)
+class Names:
+    """What the policy calls addresses and selectors, so reviewers read names, not hex."""
+
+    addresses: Mapping[str, str] = field(default_factory=dict)
+    functions: Mapping[str, str] = field(default_factory=dict)  # "0x8456cb59" -> "pause()"
+
+
+NO_NAMES = Names()
+
+
+def policy_names(policy: Policy) -> Names:
+    """Labels and function signatures from the policy's entries and templates."""
+    from safeops.core.policy import CallTemplate
+
+    templates: list[CallTemplate] = []
+    for target in policy.targets.values():
+        templates += [a.call for a in (target.pause, target.unpause) if a is not None]
+    templates += [entry.revoke for entry in policy.allowlists.values()]
+    templates += [entry.withdraw for entry in policy.vaults.values()]
+    functions = {"0x" + t.signature.selector.hex(): t.signature.canonical for t in templates}
+    return Names(policy.labels(), functions)
+
+
+def _call_label(call: DecodedCall, names: Names) -> str:
     operation = OPERATIONS.get(call.operation, str(call.operation))
     style = "bold red" if call.operation == 1 else "cyan"
     head = f"[{style}]{operation}[/{style}] {call.to}"
+    if call.to in names.addresses:
+        head += f" [dim]({escape(names.addresses[call.to])})[/dim]"
     if call.value:
         head += f" value={call.value}"
     if call.signature:
@@ -33,6 +63,8 @@ def _call_label(call: DecodedCall) -> str:
         shown = () if call.inner else call.args
         args = ", ".join(f"{a.name}={escape(str(a.value))}" for a in shown)
         head += f"  [bold]{escape(call.signature.split('(')[0])}[/bold]({args})"
+    elif call.selector is not None and call.selector in names.functions:
+        head += f"  [bold]{escape(names.functions[call.selector])}[/bold] [dim](policy)[/dim]"
     elif call.data:
         head += f"  [dim]unknown function {call.selector}, {len(call.data)} bytes[/dim]"
     else:
@@ -42,16 +74,31 @@ def _call_label(call: DecodedCall) -> str:
     return head
 
 
-def decoded_tree(call: DecodedCall) -> Tree:
-    tree = Tree(_call_label(call))
+def decoded_tree(call: DecodedCall, names: Names = NO_NAMES) -> Tree:
+    tree = Tree(_call_label(call, names))
     for index, inner in enumerate(call.inner):
-        branch = decoded_tree(inner)
+        branch = decoded_tree(inner, names)
         branch.label = f"[dim]#{index}[/dim] {branch.label}"
         tree.add(branch)
     return tree
 
 
-def render_inspection(console: Console, inspection: Inspection, claimed: str | None) -> None:
+def hashes_table(inspection: Inspection) -> Table:
+    """The three hashes, in full: what a hardware wallet shows is compared with these."""
+    hashes = Table(
+        title="Hashes (compare with your hardware wallet)", show_header=False, title_justify="left"
+    )
+    hashes.add_column(style="bold", no_wrap=True)
+    hashes.add_column(overflow="fold")
+    hashes.add_row("domain hash", "0x" + inspection.hashes.domain_hash.hex())
+    hashes.add_row("message hash", "0x" + inspection.hashes.message_hash.hex())
+    hashes.add_row("safeTxHash", "0x" + inspection.hashes.safe_tx_hash.hex())
+    return hashes
+
+
+def render_inspection(
+    console: Console, inspection: Inspection, claimed: str | None, names: Names = NO_NAMES
+) -> None:
     tx = inspection.tx
     fields = Table(title="Safe transaction", show_header=False, title_justify="left")
     fields.add_column(style="bold", no_wrap=True)
@@ -92,7 +139,7 @@ def render_inspection(console: Console, inspection: Inspection, claimed: str | N
     console.print(hashes)
 
     console.print("[bold]Decoded call[/bold]")
-    console.print(decoded_tree(inspection.decoded))
+    console.print(decoded_tree(inspection.decoded, names))
     if not inspection.findings:
         console.print("[green]No warnings.[/green]")
         return

@@ -30,6 +30,12 @@ KNOWN_EVENTS: tuple[tuple[str, tuple[bool, ...]], ...] = (
     ("ChangedGuard(address)", (True,)),
     ("ChangedFallbackHandler(address)", (True,)),
     ("ChangedMasterCopy(address)", (False,)),
+    # SafeL2 repeats every transaction in an event: its fields are shown shortened.
+    (
+        "SafeMultiSigTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,"
+        "address,bytes,bytes)",
+        (False,) * 11,
+    ),
 )
 _BY_TOPIC = {keccak(sig.encode()): (sig, indexed) for sig, indexed in KNOWN_EVENTS}
 
@@ -44,8 +50,16 @@ class DecodedEvent:
         return f"{self.name}({', '.join(self.args)}) at {self.address}"
 
 
-def _show(value: object) -> str:
-    return "0x" + value.hex() if isinstance(value, bytes) else str(value)
+def _show(abi_type: str, value: object) -> str:
+    from eth_utils.address import to_checksum_address
+
+    if abi_type == "address" and isinstance(value, str):
+        return str(to_checksum_address(value))
+    if isinstance(value, bytes):
+        return (
+            "0x" + value.hex() if len(value) <= 32 else f"0x{value[:8].hex()}… ({len(value)} bytes)"
+        )
+    return str(value)
 
 
 def decode_event(log: Log) -> DecodedEvent:
@@ -68,7 +82,8 @@ def decode_event(log: Log) -> DecodedEvent:
         ]
     except (DecodingError, StopIteration, ValueError):
         return DecodedEvent(log.address, signature.split("(")[0] + " (undecodable)", ())
-    return DecodedEvent(log.address, signature.split("(")[0], tuple(_show(v) for v in values))
+    shown = tuple(_show(t, v) for t, v in zip(types, values, strict=True))
+    return DecodedEvent(log.address, signature.split("(")[0], shown)
 
 
 def decode_events(logs: Iterable[Log]) -> list[DecodedEvent]:

@@ -46,6 +46,7 @@ class Plan:
     policy_digest: str
     created_at: str
     part: tuple[int, int] = (1, 1)
+    notes: tuple[str, ...] = ()
     inspection: Inspection = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +102,7 @@ class Plan:
             ],
             "policyDigest": self.policy_digest,
             "createdAt": self.created_at,
+            "notes": list(self.notes),
         }
 
 
@@ -141,6 +143,7 @@ def plan_from_json(document: object) -> Plan:
             policy_digest=str(document["policyDigest"]),
             created_at=str(document.get("createdAt", "")),
             part=(int(part["index"]), int(part["of"])),
+            notes=tuple(str(n) for n in document.get("notes", [])),
         )
     except (KeyError, TypeError, ValueError) as error:
         raise BadInput(f"the plan is malformed ({type(error).__name__}: {error})") from None

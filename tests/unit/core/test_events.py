@@ -24,12 +24,12 @@ def test_indexed_and_plain_arguments() -> None:
     )
     event = decode_event(log)
     assert event.name == "EmergencyWithdrawal"
-    assert event.args == (SAFE.lower(), COLD.lower(), "5")
+    assert event.args == (SAFE, COLD, "5")
 
 
 def test_paused_has_its_account_in_data() -> None:
     event = decode_event(Log(SAFE, (keccak(b"Paused(address)"),), encode(["address"], [SAFE])))
-    assert event.describe() == f"Paused({SAFE.lower()}) at {SAFE}"
+    assert event.describe() == f"Paused({SAFE}) at {SAFE}"
 
 
 def test_unknown_and_broken_events() -> None:

@@ -58,6 +58,7 @@ class ActionPlan:
             policy_digest=policy.digest,
             created_at=created_at,
             part=self.part,
+            notes=self.notes,
         )
 
 

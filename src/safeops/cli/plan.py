@@ -1,0 +1,288 @@
+"""`safeops plan`: build the Safe transaction for pause, unpause, revoke or withdraw."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from safeops.cli.console import Output
+from safeops.cli.options import load_policy_for
+from safeops.errors import BadInput
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.core.actions import ActionPlan
+    from safeops.core.policy import Policy
+    from safeops.workflows.plan import WrittenPlan
+
+app = typer.Typer(
+    help="Build Safe transactions from the policy and write plan files.", no_args_is_help=True
+)
+
+NonceOption = Annotated[
+    int | None, typer.Option("--nonce", help="Safe nonce; default: the next free one.")
+]
+ReplaceOption = Annotated[
+    bool, typer.Option("--replace", help="Allow a nonce a pending proposal holds.")
+]
+OutDirOption = Annotated[
+    Path, typer.Option("--out-dir", help="Where plan files go (named by safeTxHash).")
+]
+TxBuilderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--tx-builder",
+        help="Also write a Safe{Wallet} Transaction Builder batch file of the same calls.",
+    ),
+]
+TypedDataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--typed-data",
+        help="Also write the EIP-712 typed data a "
+        "hardware wallet or `cast wallet sign --data` signs.",
+    ),
+]
+DEFAULT_OUT = Path(".safeops/plans")
+
+
+def _finish(
+    ctx: typer.Context,
+    policy: Policy,
+    action_plans: list[ActionPlan],
+    nonce: int | None,
+    replace: bool,
+    out_dir: Path,
+    tx_builder: Path | None,
+    typed_data: Path | None,
+) -> None:
+    from safeops.workflows.plan import make_plans
+
+    output: Output = ctx.ensure_object(Output)
+    written = make_plans(policy, action_plans, nonce=nonce, replace=replace, out_dir=out_dir)
+    exports = _exports(written, tx_builder, typed_data)
+    entries = [_entry(w, exports.get(w.plan.safe_tx_hash, {})) for w in written]
+    document: dict[str, Any] = {**entries[0], "plans": entries}
+    output.result(document, lambda console: _render(console, written, entries, policy))
+
+
+def _entry(written: WrittenPlan, exports: dict[str, str]) -> dict[str, Any]:
+    plan = written.plan
+    hashes = plan.inspection.hashes
+    return {
+        "plan": str(written.path),
+        "safe": plan.safe_name,
+        "safe_address": plan.tx.safe,
+        "chain_id": plan.chain_id,
+        "safe_tx_hash": plan.safe_tx_hash,
+        "domain_hash": "0x" + hashes.domain_hash.hex(),
+        "message_hash": "0x" + hashes.message_hash.hex(),
+        "nonce": plan.tx.nonce,
+        "onchain_nonce": written.onchain_nonce,
+        "part": list(plan.part),
+        "calls": [c.description for c in plan.calls],
+        "warnings": [
+            {"code": f.code, "message": f.message, "path": f.path} for f in plan.inspection.findings
+        ],
+        "violations": [],
+        "notes": list(plan.notes),
+        "postconditions": len(plan.postconditions),
+        **exports,
+    }
+
+
+def _exports(
+    written: list[WrittenPlan], tx_builder: Path | None, typed_data: Path | None
+) -> dict[str, dict[str, str]]:
+    """Write the optional companion files; with several plans each gets a numbered name."""
+    from safeops.core.tx_builder import BuilderCall, build_batch
+    from safeops.core.typed_data import safe_tx_typed_data
+    from safeops.workflows.plan import write_json
+
+    def numbered(path: Path, index: int) -> Path:
+        return path if len(written) == 1 else path.with_name(f"{path.stem}-{index}{path.suffix}")
+
+    found: dict[str, dict[str, str]] = {}
+    for index, item in enumerate(written, start=1):
+        plan, files = item.plan, {}
+        if tx_builder is not None:
+            calls = [BuilderCall(c.to, c.value, c.data) for c in plan.calls]
+            batch = build_batch(
+                calls,
+                plan.chain_id,
+                plan.tx.safe,
+                f"safeops {plan.action} {plan.part[0]}/{plan.part[1]}",
+                f"safeTxHash {plan.safe_tx_hash} (nonce {plan.tx.nonce})",
+                int(time.time() * 1000),
+            )
+            files["tx_builder"] = str(write_json(numbered(tx_builder, index), batch))
+        if typed_data is not None:
+            typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
+            files["typed_data"] = str(write_json(numbered(typed_data, index), typed))
+        found[plan.safe_tx_hash] = files
+    return found
+
+
+def _render(
+    console: Console, written: list[WrittenPlan], entries: list[dict[str, Any]], policy: Policy
+) -> None:
+    from rich.markup import escape
+
+    from safeops.cli.render import decoded_tree, hashes_table, policy_names
+
+    names = policy_names(policy)
+    for item, entry in zip(written, entries, strict=True):
+        plan = item.plan
+        console.print(
+            f"[bold]Plan {plan.part[0]}/{plan.part[1]}[/bold]: {plan.action} through "
+            f"Safe {plan.safe_name} {plan.tx.safe}, nonce {plan.tx.nonce} "
+            f"(on chain: {item.onchain_nonce})"
+        )
+        console.print(hashes_table(plan.inspection))
+        console.print(decoded_tree(plan.inspection.decoded, names))
+        for description in entry["calls"]:
+            console.print(f"  • {escape(description)}")
+        for finding in plan.inspection.findings:
+            console.print(f"  [bold red]{finding.code}[/bold red] {escape(finding.message)}")
+        for note in plan.notes:
+            console.print(f"  [yellow]note:[/yellow] {escape(note)}")
+        console.print(f"  {len(plan.postconditions)} postcondition(s) to prove in rehearsal")
+        console.print(f"  written to [bold]{item.path}[/bold]")
+        for key in ("tx_builder", "typed_data"):
+            if key in entry:
+                console.print(f"  {key.replace('_', ' ')}: {entry[key]}")
+        console.print(f"  next: [bold]safeops review {item.path}[/bold]")
+
+
+@app.command("pause")
+def pause(
+    ctx: typer.Context,
+    targets: Annotated[list[str] | None, typer.Argument(help="Targets of the policy.")] = None,
+    all_targets: Annotated[bool, typer.Option("--all", help="Every pausable target.")] = False,
+    nonce: NonceOption = None,
+    replace: ReplaceOption = False,
+    out_dir: OutDirOption = DEFAULT_OUT,
+    tx_builder: TxBuilderOption = None,
+    typed_data: TypedDataOption = None,
+) -> None:
+    """Pause targets: several become one batch per governing Safe."""
+    _pause(ctx, targets, all_targets, False, nonce, replace, out_dir, tx_builder, typed_data)
+
+
+@app.command("unpause")
+def unpause(
+    ctx: typer.Context,
+    targets: Annotated[list[str] | None, typer.Argument(help="Targets of the policy.")] = None,
+    all_targets: Annotated[bool, typer.Option("--all", help="Every unpausable target.")] = False,
+    nonce: NonceOption = None,
+    replace: ReplaceOption = False,
+    out_dir: OutDirOption = DEFAULT_OUT,
+    tx_builder: TxBuilderOption = None,
+    typed_data: TypedDataOption = None,
+) -> None:
+    """Unpause targets through the Safe the policy gives that power."""
+    _pause(ctx, targets, all_targets, True, nonce, replace, out_dir, tx_builder, typed_data)
+
+
+def _pause(
+    ctx: typer.Context,
+    targets: list[str] | None,
+    all_targets: bool,
+    unpause: bool,
+    nonce: int | None,
+    replace: bool,
+    out_dir: Path,
+    tx_builder: Path | None,
+    typed_data: Path | None,
+) -> None:
+    from safeops.core.actions import plan_pause
+
+    policy = load_policy_for(ctx.ensure_object(Output))
+    plans = plan_pause(policy, targets or [], all_targets=all_targets, unpause=unpause)
+    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    allowlist: Annotated[str, typer.Argument(help="An allow-list of the policy.")],
+    addresses: Annotated[list[str] | None, typer.Argument(help="Addresses (EIP-55).")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="One address per line; # starts a comment.")
+    ] = None,
+    nonce: NonceOption = None,
+    replace: ReplaceOption = False,
+    out_dir: OutDirOption = DEFAULT_OUT,
+    tx_builder: TxBuilderOption = None,
+    typed_data: TypedDataOption = None,
+) -> None:
+    """Revoke addresses from an allow-list; large lists are split into several plans."""
+    from safeops.chain.reads import block_gas_limit
+    from safeops.core.actions import plan_revoke
+
+    policy = load_policy_for(ctx.ensure_object(Output))
+    wanted = list(addresses or []) + (_read_addresses(from_file) if from_file else [])
+    if not wanted:
+        raise BadInput("no address to revoke", hint="Name addresses or pass --from-file.")
+    if allowlist not in policy.allowlists:
+        known = ", ".join(policy.allowlists) or "none"
+        raise BadInput(f"unknown allow-list {allowlist!r}", hint=f"The policy's: {known}.")
+    safe = policy.safes[policy.allowlists[allowlist].safe]
+    plans = plan_revoke(policy, allowlist, wanted, block_gas_limit=block_gas_limit(safe.rpc))
+    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)
+
+
+def _read_addresses(path: Path) -> list[str]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror}") from error
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    vault: Annotated[str, typer.Argument(help="A vault of the policy.")],
+    to: Annotated[str, typer.Option("--to", help="A recipient of the policy (by name).")],
+    token: Annotated[str | None, typer.Option("--token", help="A token of the policy.")] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="In token units, e.g. 1250.5 (exact decimal).")
+    ] = None,
+    all_tokens: Annotated[
+        bool,
+        typer.Option(
+            "--all-tokens", help="Sweep every policy token the vault holds, ETH included."
+        ),
+    ] = False,
+    nonce: NonceOption = None,
+    replace: ReplaceOption = False,
+    out_dir: OutDirOption = DEFAULT_OUT,
+    tx_builder: TxBuilderOption = None,
+    typed_data: TypedDataOption = None,
+) -> None:
+    """Emergency-withdraw from a vault to a recipient the policy names, within its caps."""
+    from safeops.chain.reads import balances
+    from safeops.core.actions import plan_withdraw, plan_withdraw_all
+
+    policy = load_policy_for(ctx.ensure_object(Output))
+    if vault not in policy.vaults:
+        raise BadInput(
+            f"unknown vault {vault!r}", hint=f"The policy's: {', '.join(policy.vaults)}."
+        )
+    entry = policy.vaults[vault]
+    tokens = {name: policy.tokens[name].address for name in entry.tokens}
+    held = balances(policy.safes[entry.safe].rpc, entry.address, tokens)
+    if all_tokens:
+        if token or amount:
+            raise BadInput("--all-tokens sweeps everything: drop --token and --amount")
+        plans = plan_withdraw_all(policy, vault, to, held)
+    else:
+        if not token or not amount:
+            raise BadInput("--token and --amount are needed (or --all-tokens)")
+        plans = plan_withdraw(policy, vault, token, amount, to, balances=held)
+    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)

@@ -1,0 +1,174 @@
+"""`safeops review`: everything a reviewer must see before signing, computed independently."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from safeops.chain.safe_reader import connect
+from safeops.core.actions import Violation
+from safeops.core.batch import Call, build_safe_tx
+from safeops.core.evaluate import evaluate
+from safeops.core.inspection import Inspection, inspect_transaction
+from safeops.core.plan import Plan, plan_from_json
+from safeops.core.policy import Policy, SafeEntry
+from safeops.core.safe_tx import SafeTx, SafeVersion
+from safeops.core.service_tx import parse_service_tx
+from safeops.core.tx_builder import read_batch
+from safeops.errors import BadInput, HashMismatch, Refused
+from safeops.proposals.local import proposal_from_json
+from safeops.proposals.store import store_for
+from safeops.simulate import Simulation, simulate_safe_tx
+from safeops.workflows.plan import live_safe
+from safeops.workflows.policy_check import SafeCheck, check_safe
+
+HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What is under review, wherever it came from."""
+
+    source: str  # plan | proposal | service | tx-builder | store
+    safe: SafeEntry
+    tx: SafeTx
+    plan: Plan | None
+
+
+@dataclass(frozen=True)
+class Review:
+    subject: Subject
+    inspection: Inspection
+    violations: tuple[Violation, ...]
+    live: SafeCheck
+    simulation: Simulation | None
+    guard_simulation: Simulation | None
+
+    @property
+    def ok(self) -> bool:
+        simulations = [s for s in (self.simulation, self.guard_simulation) if s is not None]
+        return (
+            not self.violations
+            and not self.live.drift
+            and bool(simulations)
+            and all(s.success for s in simulations)
+        )
+
+
+def _safe_by_address(policy: Policy, address: str) -> SafeEntry:
+    for safe in policy.safes.values():
+        if safe.address == address:
+            return safe
+    raise Refused(f"Safe {address} is not in the policy", hint="Only policy Safes are reviewed.")
+
+
+def _from_plan(policy: Policy, plan: Plan, source: str) -> Subject:
+    if plan.policy_digest != policy.digest:
+        raise Refused(
+            "the plan was built from another policy (its policy digest differs)",
+            hint="Rebuild it with `safeops plan` from the current policy.",
+        )
+    safe = policy.safes.get(plan.safe_name)
+    if safe is None or safe.address != plan.tx.safe or safe.chain_id != plan.chain_id:
+        raise Refused(f"the plan's Safe {plan.safe_name} ({plan.tx.safe}) is not the policy's")
+    return Subject(source, safe, plan.tx, plan)
+
+
+def load_subject(
+    policy: Policy,
+    target: str,
+    *,
+    tx_builder: bool = False,
+    safe_name: str | None = None,
+    nonce: int | None = None,
+) -> Subject:
+    """A plan file, a proposal file, a Service JSON, a Builder batch or a stored safeTxHash."""
+    path = Path(target)
+    if HASH.match(target) and not path.exists():
+        for safe in policy.safes.values():
+            proposal = store_for(safe).get(target)
+            if proposal is not None:
+                return _from_plan(policy, proposal.plan, "store")
+        raise BadInput(f"no proposal {target} in the policy's proposal stores")
+    try:
+        document = json.loads(path.read_text())
+    except OSError as error:
+        raise BadInput(f"cannot read {path}: {error.strerror}") from error
+    except ValueError as error:
+        raise BadInput(f"{path} is not JSON") from error
+    if isinstance(document, dict) and "format" in document:
+        return _from_plan(policy, plan_from_json(document), "plan")
+    if isinstance(document, dict) and "proposal" in document:
+        return _from_plan(policy, proposal_from_json(document).plan, "proposal")
+    if tx_builder or (isinstance(document, dict) and "meta" in document):
+        return _from_builder(policy, document, safe_name, nonce)
+    service = parse_service_tx(document)
+    safe = _safe_by_address(policy, service.tx.safe)
+    subject = Subject("service", safe, service.tx, None)
+    if service.claimed_safe_tx_hash is not None:
+        version = SafeVersion.parse(safe.expect.version)
+        computed = (
+            "0x" + inspect_transaction(service.tx, safe.chain_id, version).hashes.safe_tx_hash.hex()
+        )
+        if computed != service.claimed_safe_tx_hash:
+            raise HashMismatch(
+                f"the file's safeTxHash {service.claimed_safe_tx_hash} differs "
+                f"from the computed {computed}"
+            )
+    return subject
+
+
+def _from_builder(
+    policy: Policy,
+    document: object,
+    safe_name: str | None,
+    nonce: int | None,
+) -> Subject:
+    """A Builder batch becomes the MultiSendCallOnly transaction safeops would propose for
+    it, at `nonce` or the Safe's current one, hashed for the Safe's live version."""
+    batch = read_batch(document)
+    if safe_name is not None:
+        safe = policy.safes.get(safe_name)
+        if safe is None:
+            raise BadInput(f"unknown Safe {safe_name!r}")
+    elif batch.safe is not None:
+        safe = _safe_by_address(policy, batch.safe)
+    else:
+        raise BadInput("the batch file names no Safe", hint="Pass --safe NAME.")
+    if batch.chain_id != safe.chain_id:
+        raise Refused(
+            f"the batch file is for chain {batch.chain_id}, Safe {safe.name} is on "
+            f"chain {safe.chain_id}"
+        )
+    live = live_safe(policy, safe.name)
+    calls = [Call(c.to, c.data, c.value) for c in batch.calls]
+    tx = build_safe_tx(
+        safe.address, calls, live.nonce if nonce is None else nonce, SafeVersion.parse(live.version)
+    )
+    return Subject("tx-builder", safe, tx, None)
+
+
+def review(policy: Policy, subject: Subject) -> Review:
+    """Hashes, decoding, findings, policy evaluation, live state, and simulation at one block,
+    again with the Safe's own guard in place when it has one."""
+    safe = subject.safe
+    live = check_safe(safe)
+    version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
+    inspection = inspect_transaction(subject.tx, safe.chain_id, version)
+    action = subject.plan.action if subject.plan else None
+    violations = tuple(evaluate(policy, safe.name, subject.tx, safe.chain_id, action=action))
+    simulation = guarded = None
+    if live.state is not None and live.state.owners:
+        w3 = connect(safe.rpc)[0].w3
+        owner = live.state.owners[0]
+        safe_tx_hash = inspection.hashes.safe_tx_hash
+        simulation = simulate_safe_tx(
+            w3, subject.tx, safe_tx_hash, owner, live.state.block, keep_guard=False
+        )
+        if int(live.state.guard, 16):
+            guarded = simulate_safe_tx(
+                w3, subject.tx, safe_tx_hash, owner, live.state.block, keep_guard=True
+            )
+    return Review(subject, inspection, violations, live, simulation, guarded)
