@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from safeops.core.decode import DecodedCall, decode_call
 from safeops.core.execution import Log, exec_transaction_data, execution_outcome
 from safeops.core.revert import decode_revert
-from safeops.core.safe_state import GUARD_SLOT, THRESHOLD_SLOT
+from safeops.core.safe_state import GUARD_SLOT, NONCE_SLOT, THRESHOLD_SLOT
 from safeops.core.safe_tx import Operation, SafeTx
 from safeops.core.signatures import approved_hash_signature
 from safeops.core.urls import redact_url
@@ -83,11 +83,21 @@ def _logs(raw: list[dict[str, Any]]) -> tuple[Log, ...]:
 
 
 def simulate_safe_tx(
-    w3: Web3, tx: SafeTx, safe_tx_hash: bytes, owner: str, block: int, *, keep_guard: bool
+    w3: Web3,
+    tx: SafeTx,
+    safe_tx_hash: bytes,
+    owner: str,
+    block: int,
+    *,
+    keep_guard: bool,
+    nonce_override: bool = False,
 ) -> Simulation:
     """Run `execTransaction` from `owner` at `block` with threshold 1 and (unless
     `keep_guard`) no guard; success needs this hash's ExecutionSuccess, not just no revert."""
     overrides: dict[int, int] = {THRESHOLD_SLOT: 1}
+    if nonce_override:
+        # A queued transaction runs after those ahead of it: simulate it at its own nonce.
+        overrides[NONCE_SLOT] = tx.nonce
     if not keep_guard:
         overrides[GUARD_SLOT] = 0
     state = {tx.safe: {"stateDiff": {_word(slot): _word(v) for slot, v in overrides.items()}}}

@@ -186,5 +186,20 @@ def test_revoke_splits_by_max_batch(
     assert [p["part"] for p in planned.json["plans"]] == [[1, 3], [2, 3], [3, 3]]
     assert [p["nonce"] for p in planned.json["plans"]] == [0, 1, 2]
     assert "max_batch" in planned.json["notes"][0]
-    reviewed = run(capsys, policy, "review", planned.json["plans"][0]["plan"])
-    assert reviewed.code == 0, reviewed.stderr
+    for entry in planned.json["plans"]:  # the queued ones simulate at their own nonce
+        reviewed = run(capsys, policy, "review", entry["plan"])
+        assert reviewed.code == 0, reviewed.stderr
+        assert reviewed.json["simulation"]["success"] is True
+
+
+def test_review_refuses_a_spent_nonce(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    planned = plan(capsys, policy, "pause", "router")
+    # Someone else executed a transaction at nonce 0 meanwhile.
+    w3.provider.make_request(
+        "anvil_setStorageAt", [devnet.safes["guardian"], "0x5", "0x" + "00" * 31 + "01"]
+    )
+    reviewed = run(capsys, policy, "review", planned.json["plan"])
+    assert reviewed.code == 1
+    assert "nonce 0 is already spent (the Safe is at 1)" in reviewed.stderr

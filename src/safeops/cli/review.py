@@ -93,6 +93,7 @@ def _document(result: Review) -> dict[str, Any]:
         "chain_id": inspection.chain_id,
         "safe_version": str(inspection.version),
         "nonce": result.subject.tx.nonce,
+        "onchain_nonce": result.onchain_nonce,
         "safe_tx_hash": "0x" + inspection.hashes.safe_tx_hash.hex(),
         "domain_hash": "0x" + inspection.hashes.domain_hash.hex(),
         "message_hash": "0x" + inspection.hashes.message_hash.hex(),
@@ -115,6 +116,11 @@ def _document(result: Review) -> dict[str, Any]:
 
 def _verdict(result: Review) -> str:
     problems = []
+    if result.nonce_spent:
+        problems.append(
+            f"nonce {result.subject.tx.nonce} is already spent (the Safe is at "
+            f"{result.onchain_nonce})"
+        )
     if result.violations:
         problems.append(f"{len(result.violations)} policy violation(s)")
     if result.live.drift:
@@ -158,6 +164,13 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
         console.print(
             f"  [bold red]{drift.check}[/bold red] {escape(drift.message)}: expected "
             f"{escape(drift.expected)}, actual {escape(drift.actual)}"
+        )
+    if result.onchain_nonce is not None and result.subject.tx.nonce > result.onchain_nonce:
+        ahead = result.subject.tx.nonce - result.onchain_nonce
+        console.print(
+            f"[yellow]note:[/yellow] simulated at nonce {result.subject.tx.nonce} "
+            f"(state override): {ahead} transaction(s) must execute before it; "
+            "`safeops rehearse` runs them first"
         )
     for title, key in (
         ("Simulation", "simulation"),

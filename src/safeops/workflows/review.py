@@ -47,9 +47,18 @@ class Review:
     guard_simulation: Simulation | None
 
     @property
+    def onchain_nonce(self) -> int | None:
+        return self.live.nonce
+
+    @property
+    def nonce_spent(self) -> bool:
+        """The Safe already executed something at this nonce: this can never run."""
+        return self.onchain_nonce is not None and self.subject.tx.nonce < self.onchain_nonce
+
+    @property
     def ok(self) -> bool:
         simulations = [s for s in (self.simulation, self.guard_simulation) if s is not None]
-        return (
+        return not self.nonce_spent and (
             not self.violations
             and not self.live.drift
             and bool(simulations)
@@ -164,11 +173,24 @@ def review(policy: Policy, subject: Subject) -> Review:
         w3 = connect(safe.rpc)[0].w3
         owner = live.state.owners[0]
         safe_tx_hash = inspection.hashes.safe_tx_hash
+        queued = subject.tx.nonce > live.state.nonce
         simulation = simulate_safe_tx(
-            w3, subject.tx, safe_tx_hash, owner, live.state.block, keep_guard=False
+            w3,
+            subject.tx,
+            safe_tx_hash,
+            owner,
+            live.state.block,
+            keep_guard=False,
+            nonce_override=queued,
         )
         if int(live.state.guard, 16):
             guarded = simulate_safe_tx(
-                w3, subject.tx, safe_tx_hash, owner, live.state.block, keep_guard=True
+                w3,
+                subject.tx,
+                safe_tx_hash,
+                owner,
+                live.state.block,
+                keep_guard=True,
+                nonce_override=queued,
             )
     return Review(subject, inspection, violations, live, simulation, guarded)
