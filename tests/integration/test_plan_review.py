@@ -203,3 +203,18 @@ def test_review_refuses_a_spent_nonce(
     reviewed = run(capsys, policy, "review", planned.json["plan"])
     assert reviewed.code == 1
     assert "nonce 0 is already spent (the Safe is at 1)" in reviewed.stderr
+
+
+def test_sweep_withdraws_every_token_the_vault_holds(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
+) -> None:
+    planned = plan(capsys, policy, "withdraw", "main", "--all-tokens", "--to", "cold")
+    assert planned.code == 0, planned.stderr
+    assert len(planned.json["calls"]) == 2  # dUSD and ETH, one batch
+    assert planned.json["postconditions"] == 4  # each: recipient up, vault down
+    reviewed = run(capsys, policy, "review", planned.json["plan"])
+    assert reviewed.code == 0, reviewed.stderr
+    assert (
+        sum(e.startswith("EmergencyWithdrawal(") for e in reviewed.json["simulation"]["events"])
+        == 2
+    )
