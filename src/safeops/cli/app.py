@@ -11,7 +11,7 @@ import typer
 # typer 0.29 vendors click; its exceptions are the ones raised while parsing.
 from typer._click import exceptions as click_errors
 
-from safeops.cli import devnet, keys, plan, policy, review, tx
+from safeops.cli import audit, devnet, keys, plan, policy, review, tx
 from safeops.cli.console import Output
 from safeops.errors import ExitCode, SafeOpsError
 
@@ -30,6 +30,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(keys.app, name="keys")
 app.add_typer(plan.app, name="plan")
 app.command("review")(review.review)
+app.add_typer(audit.app, name="audit")
 
 
 @app.callback()
@@ -50,10 +51,32 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; every failure leaves through here with the exit code of DESIGN.md."""
+    """Run the CLI and write the audit entry of an audited command, whatever its outcome."""
     args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     # Known before parsing, so that even a usage error honours them.
     output = Output(json_mode="--json" in args, debug="--debug" in args)
+    code = _run(args, output)
+    if output.audit_action is not None:
+        _write_audit(output, code)
+    return code
+
+
+def _write_audit(output: Output, code: int) -> None:
+    from safeops.audit import AuditLog, default_log_path
+
+    outcome = "ok" if code == 0 else f"exit {code}"
+    try:
+        AuditLog(default_log_path()).append(
+            output.audit_action or "?", outcome, **output.audit_details
+        )
+    except OSError as error:
+        output.err.print(
+            f"[bold red]warning:[/bold red] the audit log was not written ({error.strerror})"
+        )
+
+
+def _run(args: list[str], output: Output) -> int:
+    """Every failure leaves through here with the exit code of DESIGN.md."""
     command = typer.main.get_command(app)
     try:
         code = command.main(args=args, prog_name="safeops", standalone_mode=False, obj=output)

@@ -28,6 +28,13 @@ class Output:
     debug: bool = False
     policy: str | None = None
     emitted: bool = field(default=False, init=False)
+    audit_action: str | None = field(default=None, init=False)
+    audit_details: dict[str, Any] = field(default_factory=dict, init=False)
+
+    def audit(self, action: str, **details: Any) -> None:
+        """Mark this run for the audit log; the error boundary writes it with the outcome."""
+        self.audit_action = action
+        self.audit_details.update(details)
 
     @property
     def out(self) -> RichConsole:
@@ -60,6 +67,7 @@ class Output:
         """One red line and a hint on stderr; with `--json` also an error object on stdout."""
         from rich.markup import escape
 
+        self.audit_details.setdefault("error", error.message)
         self.err.print(f"[bold red]error:[/bold red] {escape(error.message)}")
         if error.hint:
             self.err.print(f"[yellow]hint:[/yellow] {escape(error.hint)}")

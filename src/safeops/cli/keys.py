@@ -94,6 +94,7 @@ def import_command(
     from safeops.keys.import_key import import_key
 
     output: Output = ctx.ensure_object(Output)
+    output.audit("keys import", signer=signer, to=to)
     if to not in ("keyring", "vault"):
         raise BadInput(f"--to must be keyring or vault, not {to!r}")
     policy = load_policy_for(output)

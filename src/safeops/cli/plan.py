@@ -63,7 +63,10 @@ def _finish(
     from safeops.workflows.plan import make_plans
 
     output: Output = ctx.ensure_object(Output)
+    if action_plans:
+        output.audit(f"plan {action_plans[0].action}", safe=action_plans[0].safe_name)
     written = make_plans(policy, action_plans, nonce=nonce, replace=replace, out_dir=out_dir)
+    output.audit_details["safe_tx_hashes"] = [w.plan.safe_tx_hash for w in written]
     exports = _exports(written, tx_builder, typed_data)
     entries = [_entry(w, exports.get(w.plan.safe_tx_hash, {})) for w in written]
     document: dict[str, Any] = {**entries[0], "plans": entries}

@@ -55,8 +55,10 @@ def review(
         nonce=nonce,
     )
     output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
+    output.audit("review", safe=subject.safe.name, source=subject.source)
     result = run_review(policy, subject)
     document = _document(result)
+    output.audit_details.update(safe_tx_hash=document["safe_tx_hash"], passed=result.ok)
     output.result(document, lambda console: _render(console, result, document, policy))
     if not result.ok:
         raise Refused(_verdict(result), hint="Do not sign: see the report above.")

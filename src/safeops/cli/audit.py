@@ -1,0 +1,87 @@
+"""`safeops audit`: read the hash-chained audit log and prove it was not edited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from safeops.cli.console import Output
+from safeops.errors import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(help="The audit log of every action (SAFEOPS_AUDIT_LOG).", no_args_is_help=True)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    last: Annotated[int, typer.Option("--last", help="How many entries, newest last.")] = 20,
+) -> None:
+    """The latest entries, and whether the chain holds."""
+    from safeops.audit import AuditLog, default_log_path
+
+    output: Output = ctx.ensure_object(Output)
+    log = AuditLog(default_log_path())
+    entries = log.entries()
+    check = log.verify()
+    shown = entries[-last:] if last > 0 else entries
+    document: dict[str, Any] = {
+        "ok": check.ok,
+        "entries": shown,
+        "count": len(entries),
+        "problem": check.problem,
+        "log": str(log.path),
+    }
+
+    def render(console: Console) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title=f"{log.path} ({len(entries)} entries)", title_justify="left")
+        for column in ("#", "time", "action", "outcome", "details"):
+            table.add_column(column, overflow="fold")
+        for entry in shown:
+            table.add_row(
+                str(entry.get("seq")),
+                str(entry.get("time")),
+                str(entry.get("action")),
+                str(entry.get("outcome")),
+                escape(str(entry.get("details", ""))),
+            )
+        console.print(table)
+        if not check.ok:
+            console.print(
+                f"[bold red]the chain is broken: {escape(check.problem or '')}[/bold red]"
+            )
+
+    output.result(document, render)
+
+
+@app.command("verify")
+def verify(ctx: typer.Context) -> None:
+    """Recompute every entry's hash and link; exit 1 if anything was edited or removed."""
+    from safeops.audit import AuditLog, default_log_path
+
+    output: Output = ctx.ensure_object(Output)
+    log = AuditLog(default_log_path())
+    check = log.verify()
+    document = {
+        "ok": check.ok,
+        "entries": check.entries,
+        "problem": check.problem,
+        "log": str(log.path),
+    }
+    message = (
+        f"[green]audit log intact[/green]: {check.entries} entries"
+        if check.ok
+        else f"[bold red]audit log broken[/bold red]: {check.problem}"
+    )
+    output.result(document, lambda console: console.print(message))
+    if not check.ok:
+        raise Refused(
+            f"the audit log {log.path} was edited: {check.problem}",
+            hint="Keep the damaged log for investigation; do not repair it by hand.",
+        )
