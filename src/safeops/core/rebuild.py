@@ -1,0 +1,83 @@
+"""Rebuild a plan's transaction from its recorded intent and compare it field by field.
+
+What is signed must be what the operator asked for (the Bybit lesson): a proposal read back
+from a store is rebuilt from its action and arguments with the policy, independently of the
+stored calldata, and every Safe transaction field must come out identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withdraw
+from safeops.core.actions.withdraw import plan_withdraw_all
+from safeops.core.batch import build_safe_tx
+from safeops.core.plan import Plan
+from safeops.core.policy import Policy
+from safeops.core.safe_tx import SafeTx
+from safeops.errors import BadInput, Refused
+
+SERVICE_NAMES = {
+    "to": "to",
+    "value": "value",
+    "data": "data",
+    "operation": "operation",
+    "safe_tx_gas": "safeTxGas",
+    "base_gas": "baseGas",
+    "gas_price": "gasPrice",
+    "gas_token": "gasToken",
+    "refund_receiver": "refundReceiver",
+    "nonce": "nonce",
+    "safe": "safe",
+}
+
+
+def _rebuild_action(policy: Policy, plan: Plan) -> list[ActionPlan]:
+    args: dict[str, Any] = dict(plan.arguments)
+    if plan.action in ("pause", "unpause"):
+        return plan_pause(policy, list(args["targets"]), unpause=plan.action == "unpause")
+    if plan.action == "revoke":
+        return plan_revoke(policy, str(args["list"]), list(args["addresses"]))
+    if plan.action == "withdraw" and args.get("all_tokens"):
+        held = {str(t["token"]): int(t["units"]) for t in args["tokens"]}
+        return plan_withdraw_all(policy, str(args["vault"]), str(args["recipient"]), held)
+    if plan.action == "withdraw":
+        return plan_withdraw(
+            policy,
+            str(args["vault"]),
+            str(args["token"]),
+            str(args["amount"]),
+            str(args["recipient"]),
+        )
+    raise BadInput(f"the plan's action {plan.action!r} is not one safeops builds")
+
+
+def rebuild_tx(policy: Policy, plan: Plan) -> SafeTx:
+    """The transaction the plan's intent produces today, at the plan's own nonce."""
+    candidates = [a for a in _rebuild_action(policy, plan) if a.safe_name == plan.safe_name]
+    if len(candidates) != 1:
+        raise Refused(
+            f"the plan's arguments no longer give one transaction for Safe {plan.safe_name}"
+        )
+    return build_safe_tx(plan.tx.safe, candidates[0].calls, plan.tx.nonce, plan.safe_version)
+
+
+def differing_fields(expected: SafeTx, actual: SafeTx) -> list[str]:
+    """The Service names of the fields in which two transactions differ."""
+    return [
+        SERVICE_NAMES[f.name]
+        for f in fields(SafeTx)
+        if getattr(expected, f.name) != getattr(actual, f.name)
+    ]
+
+
+def verify_against_rebuild(policy: Policy, plan: Plan, stored: SafeTx) -> None:
+    """Refuse `stored` unless it equals, field by field, what the plan's intent rebuilds."""
+    rebuilt = rebuild_tx(policy, plan)
+    differences = differing_fields(rebuilt, stored)
+    if differences:
+        raise Refused(
+            f"the stored transaction differs from its local rebuild in {', '.join(differences)}",
+            hint="Do not sign: the proposal was changed after it was planned.",
+        )
