@@ -91,3 +91,15 @@ def sign_signable(key: bytes, signable: Any) -> bytes:
     from eth_account import Account
 
     return bytes(Account.sign_message(signable, key).signature)
+
+
+def sign_transaction(key: bytes, transaction: Mapping[str, Any]) -> bytes:
+    """The raw signed Ethereum transaction (EIP-1559 when the dict has its fee fields)."""
+    from eth_account import Account
+
+    try:
+        signed = Account.sign_transaction(dict(transaction), key)
+    except (TypeError, ValueError) as error:
+        # eth-account's message may quote the transaction, never the key; keep only the type.
+        raise BadInput(f"the transaction cannot be signed ({type(error).__name__})") from None
+    return bytes(signed.raw_transaction)

@@ -39,6 +39,10 @@ class Signer(Protocol):
         """65-byte signature of a full EIP-712 typed-data dict."""
         ...
 
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
+        """The raw signed Ethereum transaction, for the executor's `execTransaction`."""
+        ...
+
 
 @final
 class JustInTimeSigner:
@@ -100,5 +104,12 @@ class JustInTimeSigner:
         key = self._checked_key()
         try:
             return material.sign_signable(key, signable)
+        finally:
+            del key
+
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
+        key = self._checked_key()
+        try:
+            return material.sign_transaction(key, transaction)
         finally:
             del key

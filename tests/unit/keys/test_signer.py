@@ -59,3 +59,26 @@ def test_repr_shows_the_source_not_the_key() -> None:
     assert repr(signer) == str(signer) == expected
     assert (signer.name, signer.address, signer.source) == ("alice", SENTINEL_ADDRESS, SOURCE)
     assert not hasattr(signer, "__dict__")
+
+
+def test_sign_transaction_checks_the_address_and_signs() -> None:
+    from eth_account import Account
+
+    from safeops.keys.signer import JustInTimeSigner
+
+    key = bytes.fromhex("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+    address = Account.from_key(key).address
+    signer = JustInTimeSigner("oncall", address, "test", lambda: key)
+    raw = signer.sign_transaction(
+        {
+            "to": address,
+            "value": 0,
+            "gas": 21000,
+            "nonce": 0,
+            "chainId": 31337,
+            "maxFeePerGas": 10**9,
+            "maxPriorityFeePerGas": 1,
+            "data": b"",
+        }
+    )
+    assert Account.recover_transaction(raw) == address
