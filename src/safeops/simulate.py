@@ -101,9 +101,31 @@ def simulate_safe_tx(
     if not keep_guard:
         overrides[GUARD_SLOT] = 0
     state = {tx.safe: {"stateDiff": {_word(slot): _word(v) for slot, v in overrides.items()}}}
-    data = exec_transaction_data(tx, approved_hash_signature(owner))
+    signatures = approved_hash_signature(owner)
+    return _run(w3, tx, safe_tx_hash, owner, block, state, signatures, with_guard=keep_guard)
+
+
+def simulate_signed(
+    w3: Web3, tx: SafeTx, safe_tx_hash: bytes, executor: str, block: int, signatures: bytes
+) -> Simulation:
+    """The final check before sending: the real signatures, no state override, guard kept."""
+    return _run(w3, tx, safe_tx_hash, executor, block, {}, signatures, with_guard=True)
+
+
+def _run(
+    w3: Web3,
+    tx: SafeTx,
+    safe_tx_hash: bytes,
+    sender: str,
+    block: int,
+    state: dict[str, Any],
+    signatures: bytes,
+    *,
+    with_guard: bool,
+) -> Simulation:
+    data = exec_transaction_data(tx, signatures)
     (outcome,) = _simulate(
-        w3, block, state, [{"from": owner, "to": tx.safe, "data": "0x" + data.hex()}]
+        w3, block, state, [{"from": sender, "to": tx.safe, "data": "0x" + data.hex()}]
     )
     logs = _logs(outcome.get("logs", []))
     reverted = outcome["status"] != "0x1"
@@ -118,7 +140,7 @@ def simulate_safe_tx(
         reason = "no ExecutionSuccess event for this safeTxHash"
     failures = () if success else _diagnose(w3, tx, block, state)
     return Simulation(
-        success, int(outcome["gasUsed"], 16), reason, block, logs, failures, keep_guard
+        success, int(outcome["gasUsed"], 16), reason, block, logs, failures, with_guard
     )
 
 

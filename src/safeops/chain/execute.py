@@ -1,0 +1,123 @@
+"""Send the executor's `execTransaction` and wait for it: EIP-1559 fees, estimated gas plus a
+margin, and a dropped or slow transaction reported with its hash, never re-sent blindly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from safeops.chain.safe_reader import checksummed
+from safeops.core.execution import Log, exec_transaction_data
+from safeops.core.safe_tx import SafeTx
+from safeops.errors import EnvironmentProblem, Refused, RpcUnavailable
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+GAS_MARGIN_PERCENT = 25
+GAS_MARGIN_FLAT = 50_000  # execTransaction's own bookkeeping is not fully in an estimate
+RECEIPT_TIMEOUT_S = 180.0
+
+
+class TransactionSigner(Protocol):
+    """What the executor must offer; the keys layer's Signer satisfies it."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Sent:
+    tx_hash: str
+    block: int
+    status: int
+    gas_used: int
+    logs: tuple[Log, ...]
+
+
+class TransactionPending(EnvironmentProblem):
+    """The transaction was sent but not mined in time: it may still land."""
+
+
+def _call(what: str, action: Any) -> Any:
+    try:
+        return action()
+    except Exception as error:
+        raise RpcUnavailable(f"{what} failed ({type(error).__name__})") from None
+
+
+def send_exec_transaction(
+    w3: Web3, tx: SafeTx, signatures: bytes, executor: TransactionSigner, chain_id: int
+) -> str:
+    """Sign and broadcast `execTransaction`; returns the Ethereum transaction hash."""
+    data = exec_transaction_data(tx, signatures)
+    sender = checksummed(executor.address)
+    call = {"from": sender, "to": checksummed(tx.safe), "data": data}
+    try:
+        estimate = int(w3.eth.estimate_gas(call))  # type: ignore[arg-type]
+    except Exception as error:
+        raise Refused(
+            f"the node refuses to estimate execTransaction: it would revert "
+            f"({type(error).__name__})",
+            hint="Run `safeops review` on it.",
+        ) from None
+    block = _call("eth_getBlockByNumber", lambda: w3.eth.get_block("latest"))
+    base_fee = int(block.get("baseFeePerGas", 0))
+    tip = int(_call("eth_maxPriorityFeePerGas", lambda: w3.eth.max_priority_fee))
+    transaction = {
+        "chainId": chain_id,
+        "nonce": int(
+            _call(
+                "eth_getTransactionCount", lambda: w3.eth.get_transaction_count(sender, "pending")
+            )
+        ),
+        "to": checksummed(tx.safe),
+        "value": 0,
+        "data": data,
+        "gas": estimate * (100 + GAS_MARGIN_PERCENT) // 100 + GAS_MARGIN_FLAT,
+        "maxPriorityFeePerGas": tip,
+        "maxFeePerGas": 2 * base_fee + tip,
+        "type": 2,
+    }
+    raw = executor.sign_transaction(transaction)
+    sent = _call("eth_sendRawTransaction", lambda: w3.eth.send_raw_transaction(raw))
+    return "0x" + bytes(sent).hex()
+
+
+def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = RECEIPT_TIMEOUT_S) -> Sent:
+    """Poll for the receipt; past `timeout`, say so with the hash instead of sending again."""
+    from eth_utils.address import to_checksum_address
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+        except Exception:
+            receipt = None
+        if receipt is not None:
+            logs = tuple(
+                Log(
+                    to_checksum_address(log["address"]),
+                    tuple(bytes(t) for t in log["topics"]),
+                    bytes(log["data"]),
+                )
+                for log in receipt["logs"]
+            )
+            return Sent(
+                tx_hash,
+                int(receipt["blockNumber"]),
+                int(receipt["status"]),
+                int(receipt["gasUsed"]),
+                logs,
+            )
+        if time.monotonic() > deadline:
+            raise TransactionPending(
+                f"transaction {tx_hash} was sent but is not mined after {timeout:.0f} s",
+                hint="Do not send again: watch that hash; it may still be mined, or be "
+                "replaced only on purpose with the same nonce.",
+            )
+        time.sleep(0.2)
