@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from safeops.core.plan import Plan, plan_from_json
+from safeops.core.safe_tx import SafeTx
 from safeops.errors import BadInput
 
 LOCK_FILE = ".lock"
@@ -34,6 +35,10 @@ class Proposal:
     @property
     def safe(self) -> str:
         return self.plan.tx.safe
+
+    @property
+    def tx(self) -> SafeTx:
+        return self.plan.tx
 
     @property
     def nonce(self) -> int:

@@ -1,19 +1,25 @@
-"""Choose a Safe's proposal store from the policy."""
+"""Choose a Safe's proposal store from the policy: the embedded local one or the Service."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safeops.core.policy import LocalProposals, SafeEntry
-from safeops.errors import BadInput
 from safeops.proposals.local import LocalStore
 
+if TYPE_CHECKING:
+    from safeops.proposals.tx_service import ServiceStore
 
-def store_for(safe: SafeEntry) -> LocalStore:
-    """The store the policy names for `safe`; the Transaction Service arrives with its issue."""
+
+def store_for(safe: SafeEntry, *, service_api_key: str | None = None) -> LocalStore | ServiceStore:
+    """The store the policy names for `safe`; the Service's API key comes from
+    SAFE_TRANSACTION_SERVICE_API_KEY unless given."""
     if isinstance(safe.proposals, LocalProposals):
         return LocalStore(Path(safe.proposals.directory))
-    raise BadInput(
-        f"Safe {safe.name} uses the Safe Transaction Service, which this version cannot reach yet",
-        hint='Use proposals = "local:DIR" in the policy for now.',
-    )
+    # Imported here: safe-eth-py and web3 take a second to load, which --help must not pay.
+    from safeops.proposals.tx_service import ServiceStore
+
+    key = service_api_key or os.environ.get("SAFE_TRANSACTION_SERVICE_API_KEY") or None
+    return ServiceStore(safe.address, safe.chain_id, url=safe.proposals.url, api_key=key)

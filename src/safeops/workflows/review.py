@@ -18,7 +18,7 @@ from safeops.core.safe_tx import SafeTx, SafeVersion
 from safeops.core.service_tx import parse_service_tx
 from safeops.core.tx_builder import read_batch
 from safeops.errors import BadInput, HashMismatch, Refused
-from safeops.proposals.local import proposal_from_json
+from safeops.proposals.local import Proposal, proposal_from_json
 from safeops.proposals.store import store_for
 from safeops.simulate import Simulation, simulate_safe_tx
 from safeops.workflows.plan import live_safe
@@ -98,8 +98,10 @@ def load_subject(
     if HASH.match(target) and not path.exists():
         for safe in policy.safes.values():
             proposal = store_for(safe).get(target)
-            if proposal is not None:
+            if isinstance(proposal, Proposal):
                 return _from_plan(policy, proposal.plan, "store")
+            if proposal is not None:
+                return _from_service_store(safe, proposal.tx, target)
         raise BadInput(f"no proposal {target} in the policy's proposal stores")
     try:
         document = json.loads(path.read_text())
@@ -127,6 +129,16 @@ def load_subject(
                 f"from the computed {computed}"
             )
     return subject
+
+
+def _from_service_store(safe: SafeEntry, tx: SafeTx, requested: str) -> Subject:
+    """The Service keeps no plan: review its transaction, after checking that it hashes to
+    the safeTxHash asked for (the Service's own claim is not trusted)."""
+    version = SafeVersion.parse(safe.expect.version)
+    computed = "0x" + inspect_transaction(tx, safe.chain_id, version).hashes.safe_tx_hash.hex()
+    if computed != requested.lower():
+        raise HashMismatch(f"the Service's transaction for {requested} hashes to {computed}")
+    return Subject("store", safe, tx, None)
 
 
 def _from_builder(

@@ -1,0 +1,413 @@
+"""The `tx-service` store through safe-eth-py's client, against the local Service stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+import requests
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_account.signers.local import LocalAccount
+from eth_typing import Hash32
+
+from safeops.core.batch import Call, build_safe_tx
+from safeops.core.plan import Plan, Postcondition
+from safeops.core.safe_tx import SafeVersion
+from safeops.errors import BadInput, ExitCode, Refused
+from safeops.proposals import tx_service
+from safeops.proposals.local import Proposal
+from safeops.proposals.tx_service import ServiceRejected, ServiceStore, ServiceUnavailable
+from tests.service_standin import SafeInfo, ServiceStandIn
+
+pytestmark = pytest.mark.integration
+
+# anvil's well-known, public dev accounts
+ALICE = Account.from_key("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d")
+BOB = Account.from_key("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a")
+CAROL = Account.from_key("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6")
+DAVE = Account.from_key("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a")
+SAFE = "0xe690d772bCc82DA64dbE2d0Dc83BBfcB3B2c1590"
+ROUTER = "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6"
+PAUSE = bytes.fromhex("8456cb59")
+V141 = SafeVersion.parse("1.4.1")
+CHAIN = 31337
+
+
+def _plan(nonce: int = 7, data: bytes = PAUSE) -> Plan:
+    calls = (Call(ROUTER, data, description="pause router"),)
+    return Plan(
+        action="pause",
+        arguments={"targets": ["router"]},
+        safe_name="guardian",
+        chain_id=CHAIN,
+        safe_version=V141,
+        tx=build_safe_tx(SAFE, calls, nonce, V141),
+        calls=calls,
+        postconditions=(Postcondition("router is paused", ROUTER, "paused()(bool)", (), True),),
+        policy_digest="ab" * 32,
+        created_at="2026-11-21T05:00:00Z",
+    )
+
+
+def _sign(account: LocalAccount, plan: Plan) -> str:
+    digest = Hash32(bytes.fromhex(plan.safe_tx_hash[2:]))
+    return "0x" + bytes(account.unsafe_sign_hash(digest).signature).hex()
+
+
+def _eth_sign(account: LocalAccount, plan: Plan) -> str:
+    """eth_sign style: the hash signed as a personal message, v raised by 4."""
+    personal = account.sign_message(encode_defunct(primitive=bytes.fromhex(plan.safe_tx_hash[2:])))
+    signature = bytes(personal.signature)
+    return "0x" + (signature[:64] + bytes([signature[64] + 4])).hex()
+
+
+def _proposal(plan: Plan, *signers: LocalAccount) -> Proposal:
+    return Proposal(plan, {s.address: _sign(s, plan) for s in signers}, proposer=signers[0].address)
+
+
+def _raw(standin: ServiceStandIn, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """A request the client would never send (wrong hash, duplicate): the stand-in's answer."""
+    response = requests.request(method, standin.url + path, json=body, timeout=5)
+    return response.status_code, response.json() if response.content else None
+
+
+@pytest.fixture
+def standin() -> Iterator[ServiceStandIn]:
+    with ServiceStandIn() as service:
+        service.safes[SAFE] = SafeInfo([ALICE.address, BOB.address], threshold=2, nonce=7)
+        yield service
+
+
+@pytest.fixture
+def sleeps() -> list[float]:
+    return []
+
+
+@pytest.fixture
+def store(standin: ServiceStandIn, sleeps: list[float]) -> ServiceStore:
+    return ServiceStore(SAFE, CHAIN, url=standin.url, sleep=sleeps.append, timeout=5)
+
+
+def test_propose_get_confirm_and_list_pending(store: ServiceStore) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert got.tx == plan.tx
+    assert got.claimed_safe_tx_hash == plan.safe_tx_hash
+    assert got.confirmations == {ALICE.address: _sign(ALICE, plan)}
+    assert (got.proposer, got.is_executed, got.confirmations_required) == (ALICE.address, False, 2)
+
+    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert got.signatures == {ALICE.address: _sign(ALICE, plan), BOB.address: _sign(BOB, plan)}
+    assert [(p.nonce, p.safe_tx_hash) for p in store.pending(SAFE, 7)] == [(7, plan.safe_tx_hash)]
+    assert store.pending(SAFE, 8) == []
+
+
+def test_pending_is_by_nonce_without_executed_ones(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    later, earlier = _plan(8), _plan(7)
+    for plan in (later, earlier):
+        store.put(_proposal(plan, BOB))
+    assert [p.nonce for p in store.pending(SAFE)] == [7, 8]
+    standin.mark_executed(earlier.safe_tx_hash)
+    assert [p.safe_tx_hash for p in store.pending(SAFE, 8)] == [later.safe_tx_hash]
+    executed = store.get(earlier.safe_tx_hash)
+    assert executed is not None
+    assert (executed.pending, executed.executed_tx) == (False, "0x" + "ee" * 32)
+    assert [p.nonce for p in store.all()] == [7, 8]
+    rival = _plan(8, data=bytes.fromhex("3f4ba83a"))  # unpause at the same nonce: a conflict
+    store.put(_proposal(rival, ALICE))
+    assert sorted(p.safe_tx_hash for p in store.pending(SAFE, 8)) == sorted(
+        [later.safe_tx_hash, rival.safe_tx_hash]
+    )
+    listed = [r for r in standin.requests if r.method == "GET" and "safes" in r.path]
+    assert listed[0].query["executed"] == ["false"]
+    assert listed[0].path == f"/api/v2/safes/{SAFE}/multisig-transactions/"
+
+
+def test_put_again_adds_only_the_missing_signatures(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    store.put(_proposal(plan, ALICE))
+    posts = [r for r in standin.requests if r.method == "POST"]
+    assert len(posts) == 1, "proposing the same transaction again must post nothing"
+    store.put(_proposal(plan, ALICE, BOB))
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert set(got.confirmations) == {ALICE.address, BOB.address}
+    confirmations = [r for r in standin.requests if r.path.endswith("/confirmations/")]
+    assert [r.body for r in confirmations] == [{"signature": _sign(BOB, plan)}]
+
+
+def test_the_proposer_signs_the_proposal_the_others_confirm(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    proposal = _proposal(plan, BOB, ALICE)  # BOB proposes, though ALICE's address is lower
+    store.put(proposal)
+    (propose,) = [
+        r
+        for r in standin.requests
+        if r.path.endswith("/multisig-transactions/") and r.method == "POST"
+    ]
+    assert propose.body["sender"] == BOB.address
+    assert propose.body["signature"] == _sign(BOB, plan)
+    assert propose.body["contractTransactionHash"] == plan.safe_tx_hash
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert got.proposer == BOB.address
+    assert set(got.confirmations) == {ALICE.address, BOB.address}
+
+
+def test_a_hash_for_another_safe_version_is_refused(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    standin.safes[SAFE].version = "1.1.1"  # no chain id in its domain: another safeTxHash
+    with pytest.raises(ServiceRejected, match="does not match provided contract-tx-hash") as caught:
+        store.put(_proposal(_plan(), ALICE))
+    assert (caught.value.status, caught.value.exit_code) == (422, ExitCode.REFUSED)
+    assert "\n" not in caught.value.message
+    assert standin.transactions == {}
+
+
+def test_the_standin_refuses_a_wrong_contract_transaction_hash(standin: ServiceStandIn) -> None:
+    plan = _plan()
+    body = {
+        **{k: v for k, v in plan.to_json().items() if k in ("to", "value", "data", "operation")},
+        "safeTxGas": 0,
+        "baseGas": 0,
+        "gasPrice": 0,
+        "nonce": 7,
+        "contractTransactionHash": "0x" + "12" * 32,
+        "sender": ALICE.address,
+        "signature": _sign(ALICE, plan),
+    }
+    status, answer = _raw(standin, "POST", f"/api/v2/safes/{SAFE}/multisig-transactions/", body)
+    assert status == 422
+    (message,) = answer["nonFieldErrors"]
+    assert message == (
+        f"Contract-transaction-hash={plan.safe_tx_hash} does not match provided "
+        f"contract-tx-hash=0x{'12' * 32}"
+    )
+    status, answer = _raw(
+        standin, "POST", f"/api/v2/safes/{SAFE.lower()}/multisig-transactions/", body
+    )
+    assert (status, answer["message"]) == (422, "Checksum address validation failed")
+
+
+def test_a_non_owner_signature_is_refused(standin: ServiceStandIn, store: ServiceStore) -> None:
+    plan = _plan()
+    with pytest.raises(
+        ServiceRejected, match=f"Sender={CAROL.address} is not an owner or delegate"
+    ):
+        store.put(_proposal(plan, CAROL))
+    store.put(_proposal(plan, ALICE))
+    with pytest.raises(ServiceRejected, match=f"Signer={CAROL.address} is not an owner") as caught:
+        store.add_confirmation(plan.safe_tx_hash, CAROL.address, _sign(CAROL, plan))
+    assert caught.value.status == 400
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert list(got.confirmations) == [ALICE.address]
+
+
+def test_a_nonce_below_the_safes_is_refused(standin: ServiceStandIn, store: ServiceStore) -> None:
+    standin.safes[SAFE].nonce = 8
+    with pytest.raises(ServiceRejected, match=f"Tx with nonce=7 for safe={SAFE} already executed"):
+        store.put(_proposal(_plan(7), ALICE))
+    store.put(_proposal(_plan(8), ALICE))
+    assert [p.nonce for p in store.pending(SAFE)] == [8]
+
+
+def test_a_signature_that_is_not_its_owners_is_refused_before_posting(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    swapped = Proposal(plan, {BOB.address: _sign(ALICE, plan)}, proposer=BOB.address)
+    with pytest.raises(Refused, match=f"given for {BOB.address} is {ALICE.address}'s"):
+        store.put(swapped)
+    assert [r.method for r in standin.requests] == []
+    with pytest.raises(BadInput, match="needs its proposer's signature"):
+        store.put(Proposal(plan))
+
+
+def test_5xx_and_429_are_retried_with_backoff(
+    standin: ServiceStandIn, store: ServiceStore, sleeps: list[float]
+) -> None:
+    plan = _plan()
+    standin.fail_next(500, times=2)
+    store.put(_proposal(plan, ALICE))
+    assert sleeps == [0.2, 0.4]
+    assert plan.safe_tx_hash in standin.transactions
+    sleeps.clear()
+    standin.fail_next(429)
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert sleeps == [0.2]
+
+
+def test_four_failures_in_a_row_are_service_unavailable(
+    standin: ServiceStandIn, store: ServiceStore, sleeps: list[float]
+) -> None:
+    standin.fail_next(500, times=4)
+    with pytest.raises(ServiceUnavailable, match=r"after 4 tries \(HTTP 500\)") as caught:
+        store.pending(SAFE, 7)
+    assert caught.value.exit_code == ExitCode.ENVIRONMENT
+    assert int(caught.value.exit_code) == 3
+    assert sleeps == [0.2, 0.4, 0.8]
+    assert len(standin.requests) == 4
+    assert caught.value.__cause__ is None
+    assert caught.value.__suppress_context__
+
+
+def test_a_4xx_is_final(standin: ServiceStandIn, store: ServiceStore, sleeps: list[float]) -> None:
+    standin.fail_next(400)
+    with pytest.raises(ServiceRejected, match=r"\(HTTP 400\): injected 400"):
+        store.pending(SAFE)
+    assert (len(standin.requests), sleeps) == (1, [])
+
+
+def test_an_unreachable_service_is_service_unavailable(sleeps: list[float]) -> None:
+    with ServiceStandIn() as stopped:
+        url = stopped.url
+    store = ServiceStore(SAFE, CHAIN, url=url, sleep=sleeps.append, timeout=2)
+    with pytest.raises(ServiceUnavailable, match=r"connection failed") as caught:
+        store.get("0x" + "00" * 32)
+    assert caught.value.exit_code == ExitCode.ENVIRONMENT
+    assert len(sleeps) == 3
+
+
+def test_a_tampered_transaction_is_returned_as_served(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    standin.tamper(plan.safe_tx_hash, "data", "0x" + "ab" * 4)
+    standin.tamper(plan.safe_tx_hash, "operation", 1)
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert (got.tx.data, got.tx.operation) == (bytes.fromhex("ab" * 4), 1)
+    assert replace(got.tx, data=plan.tx.data, operation=0) == plan.tx
+    assert got.claimed_safe_tx_hash == plan.safe_tx_hash
+    recomputed = "0x" + got.hashes(CHAIN, V141).safe_tx_hash.hex()
+    assert recomputed != got.claimed_safe_tx_hash, "the workflow's recomputation must catch it"
+    (listed,) = store.pending(SAFE)
+    assert listed.tx.data == bytes.fromhex("ab" * 4)
+
+
+def test_a_malformed_transaction_is_refused(standin: ServiceStandIn, store: ServiceStore) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    standin.tamper(plan.safe_tx_hash, "to", ROUTER.lower())
+    with pytest.raises(Refused, match=r"malformed transaction .*checksum"):
+        store.get(plan.safe_tx_hash)
+
+
+def test_unknown_hashes_and_bad_input(store: ServiceStore) -> None:
+    assert store.get("0x" + "00" * 32) is None
+    with pytest.raises(BadInput, match="not a safeTxHash"):
+        store.get("0x1234/../../about")
+    unknown = "0x" + bytes(ALICE.unsafe_sign_hash(Hash32(bytes(32))).signature).hex()
+    with pytest.raises(ServiceRejected, match="was not found") as caught:
+        store.add_confirmation("0x" + "00" * 32, ALICE.address, unknown)
+    assert caught.value.status == 404
+
+
+def test_the_default_url_comes_from_the_chain(sleeps: list[float]) -> None:
+    with pytest.raises(BadInput, match="no default URL for chain 31337") as caught:
+        ServiceStore(SAFE, CHAIN)
+    assert "tx-service:" in caught.value.hint
+    mainnet = ServiceStore(SAFE, 1)
+    assert mainnet.display_url == "https://api.safe.global/…"
+    assert mainnet._client.base_url == "https://api.safe.global/tx-service/eth"  # no request made
+
+
+def test_the_api_key_is_sent_as_a_bearer_token(sleeps: list[float]) -> None:
+    with ServiceStandIn(api_key="k-123") as standin:
+        standin.safes[SAFE] = SafeInfo([ALICE.address], threshold=1, nonce=7)
+        keyless = ServiceStore(SAFE, CHAIN, url=standin.url, sleep=sleeps.append)
+        with pytest.raises(ServiceRejected, match="HTTP 401") as caught:
+            keyless.pending(SAFE)
+        assert "SAFE_TRANSACTION_SERVICE_API_KEY" in caught.value.hint
+        keyed = ServiceStore(SAFE, CHAIN, url=standin.url, api_key="k-123", sleep=sleeps.append)
+        keyed.put(_proposal(_plan(), ALICE))
+        assert [p.nonce for p in keyed.pending(SAFE)] == [7]
+        assert {r.headers.get("authorization") for r in standin.requests[1:]} == {"Bearer k-123"}
+        assert "k-123" not in repr(keyed)
+
+
+def test_repeated_confirmations(standin: ServiceStandIn, store: ServiceStore) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))
+    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))  # ignored, as there
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert list(got.confirmations) == [ALICE.address, BOB.address]
+    twice = {"signature": _sign(BOB, plan) + _sign(BOB, plan)[2:]}
+    path = f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
+    status, answer = _raw(standin, "POST", path, twice)
+    assert (status, answer) == (
+        400,
+        {"signature": [f"Signature for owner={BOB.address} is duplicated"]},
+    )
+
+
+def test_eth_sign_is_accepted_approved_hashes_need_the_chain(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    store.add_confirmation(plan.safe_tx_hash, BOB.address, _eth_sign(BOB, plan))
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert got.confirmations[BOB.address] == _eth_sign(BOB, plan)
+    assert standin.transactions[plan.safe_tx_hash].confirmations[BOB.address].signature_type == (
+        "ETH_SIGN"
+    )
+    # v = 1: "approved on chain by BOB", which only the chain can confirm
+    approved = "0x" + "00" * 12 + BOB.address[2:].lower() + "00" * 32 + "01"
+    path = f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
+    status, answer = _raw(standin, "POST", path, {"signature": approved})
+    assert status == 400
+    assert answer["signature"][0].endswith(f"for owner={BOB.address} is not valid")
+
+
+def test_a_delegate_proposes_for_its_owner(standin: ServiceStandIn, store: ServiceStore) -> None:
+    standin.delegates[DAVE.address] = ALICE.address
+    plan = _plan()
+    store.put(_proposal(plan, DAVE))
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert (got.proposer, got.confirmations, got.trusted) == (ALICE.address, {}, True)
+
+
+def test_listing_follows_pages(
+    standin: ServiceStandIn, store: ServiceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tx_service, "PAGE_SIZE", 2)
+    plans = [_plan(n) for n in range(7, 12)]
+    for plan in plans:
+        store.put(_proposal(plan, ALICE))
+    assert [p.safe_tx_hash for p in store.pending(SAFE, 7)] == [p.safe_tx_hash for p in plans]
+    offsets = [r.query["offset"] for r in standin.requests if r.query.get("nonce__gte")]
+    assert offsets == [["0"], ["2"], ["4"]]
+
+
+def test_v1_serves_numbers_v2_strings(standin: ServiceStandIn, store: ServiceStore) -> None:
+    plan = _plan()
+    store.put(_proposal(plan, ALICE))
+    _, v1 = _raw(standin, "GET", f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/")
+    _, v2 = _raw(standin, "GET", f"/api/v2/multisig-transactions/{plan.safe_tx_hash}/")
+    assert (v1["nonce"], v1["safeTxGas"], v2["nonce"], v2["safeTxGas"]) == (7, 0, "7", "0")
+    assert v2["confirmations"][0]["signatureType"] == "EOA"
+    status, answer = _raw(standin, "GET", f"/api/v2/multisig-transactions/0x{'00' * 32}/")
+    assert (status, answer) == (404, {"detail": "Not found."})
