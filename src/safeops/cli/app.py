@@ -11,7 +11,7 @@ import typer
 # typer 0.29 vendors click; its exceptions are the ones raised while parsing.
 from typer._click import exceptions as click_errors
 
-from safeops.cli import audit, devnet, keys, plan, policy, review, tx
+from safeops.cli import audit, devnet, keys, plan, policy, rehearse, review, tx
 from safeops.cli.console import Output
 from safeops.errors import ExitCode, SafeOpsError
 
@@ -30,6 +30,7 @@ app.add_typer(policy.app, name="policy")
 app.add_typer(keys.app, name="keys")
 app.add_typer(plan.app, name="plan")
 app.command("review")(review.review)
+app.command("rehearse")(rehearse.rehearse)
 app.add_typer(audit.app, name="audit")
 
 

@@ -1,0 +1,1 @@
+"""Private anvil forks: rehearse the exact Safe transaction and see everything it changes."""
