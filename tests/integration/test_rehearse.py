@@ -152,7 +152,7 @@ def test_pause_all_passes_leaves_the_origin_alone_and_records(
     assert names[-1] == (guardian, "ExecutionSuccess")
     assert names[0] == (guardian, "SafeMultiSigTransaction")  # the L2 singleton's log
     paused = next(e for e in result["events"] if e["name"] == "Paused")
-    assert paused["args"] == {"account": guardian}
+    assert paused["args"] == [guardian]
     assert 50_000 < result["gas_used"] < 300_000
     assert result["execution"]["signers"] == [
         min((devnet.signers[n] for n in ("oncall", "alice", "bob")), key=lambda a: int(a, 16))
@@ -199,7 +199,7 @@ def test_revoking_fifty_members_passes(
     assert all(p["expected"] is False and p["actual"] is False and p["ok"] for p in checks)
     assert checks[0]["check"] == f"members.isAllowed({accounts[0]}) == false"
     revoked = [e["args"] for e in run.json["events"] if e["name"] == "AllowedSet"]
-    assert revoked == [{"account": a, "allowed": False} for a in accounts]
+    assert revoked == [[a, "False"] for a in accounts]
     admins = sorted(
         (devnet.signers[n] for n in ("alice", "bob", "carol")), key=lambda a: int(a, 16)
     )

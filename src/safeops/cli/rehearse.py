@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from safeops.cli.console import Output
 from safeops.cli.options import load_policy_for
+from safeops.cli.render_rehearsal import render_rehearsal
 from safeops.errors import Refused
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
-
-    from safeops.workflows.rehearse import Rehearsal
-
-_MAX_SHOWN = 66
 
 
 def rehearse(
@@ -55,185 +47,9 @@ def rehearse(
         progress=output.progress,
     )
     labels = policy.labels()
-    output.result(result.to_json(), lambda console: _render(console, result, labels))
+    output.result(result.to_json(), lambda console: render_rehearsal(console, result, labels))
     if not result.passed:
         raise Refused(
             f"the rehearsal failed: {result.reason}",
             hint="Do not propose or sign this plan: read the report above.",
         )
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 1] + "…"
-
-
-def _named(address: str, labels: dict[str, str]) -> str:
-    label = labels.get(address)
-    return f"{address} ({label})" if label else address
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict) and "delta" in value:
-        return str(value["delta"])
-    return _short(str(value))
-
-
-def _ok(ok: bool) -> str:
-    return "[green]ok[/green]" if ok else "[bold red]FAIL[/bold red]"
-
-
-def _table(title: str, *columns: str) -> Table:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
-def _render(console: Console, result: Rehearsal, labels: dict[str, str]) -> None:
-    data = result.to_json()
-    _render_header(console, result, data, labels)
-    _render_call(console, result)
-    _render_execution(console, data)
-    _render_checks(console, data)
-    _render_storage(console, data)
-    _render_accounts(console, data, labels)
-    _render_events(console, data, labels)
-    console.print(f"record {data['record']['path']} (sha256 {data['record']['digest']})")
-    timings = data["timings"]
-    console.print(
-        f"[dim]fork started in {timings['fork_start_s']:.2f} s, rehearsal took "
-        f"{timings['rehearsal_s']:.2f} s, {timings['total_s']:.2f} s in all[/dim]"
-    )
-    if result.passed:
-        console.print("[bold green]PASSED[/bold green]: this transaction does what the plan says.")
-    else:
-        console.print("[bold red]FAILED[/bold red]")
-        for reason in result.reasons:
-            console.print(f"  [red]{_escape(reason)}[/red]")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
-def _render_header(
-    console: Console, result: Rehearsal, data: dict[str, Any], labels: dict[str, str]
-) -> None:
-    when = datetime.fromtimestamp(result.fork_block_timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    console.print(
-        f"[bold]Rehearsal[/bold] of {data['safe_tx_hash']} ({data['action']}, nonce "
-        f"{data['nonce']}) by Safe {_named(data['safe']['address'], labels)}"
-    )
-    console.print(
-        f"fork of {data['origin']} (chain {data['chain_id']}) at block {data['fork_block']} "
-        f"({when} UTC)"
-    )
-    override = data["nonce_override"]
-    if result.stack_skipped:
-        moved = f"; nonce set {override['from']} -> {override['to']}" if override else ""
-        console.print(f"[yellow]rehearsed alone (--no-stack){moved}[/yellow]")
-    elif not data["stacked"]:
-        console.print("stacked: no pending proposal with a lower nonce")
-    for run in data["stacked"]:
-        state = _ok(run["success"])
-        tail = f": {_escape(run['reason'])}" if run["reason"] else ""
-        console.print(
-            f"stacked first: nonce {run['nonce']} {run['action']} {run['safe_tx_hash']} "
-            f"{state}{tail}"
-        )
-
-
-def _render_call(console: Console, result: Rehearsal) -> None:
-    from safeops.cli.render import decoded_tree
-
-    console.print("[bold]What ran[/bold] (decoded from the transaction itself)")
-    console.print(decoded_tree(result.plan.inspection.decoded))
-    for index, call in enumerate(result.plan.calls):
-        console.print(f"  [dim]#{index} per the plan: {_escape(call.description)}[/dim]")
-    for finding in result.plan.inspection.findings:
-        console.print(f"  [bold red]{finding.code}[/bold red] {_escape(finding.message)}")
-
-
-def _render_execution(console: Console, data: dict[str, Any]) -> None:
-    execution = data["execution"]
-    if not execution.get("tx_hash"):
-        console.print("[red]not executed: a stacked proposal failed first[/red]")
-        return
-    outcome = execution["outcome"] or ("reverted" if execution["reverted"] else "no event")
-    console.print(
-        f"execTransaction {_ok(execution['success'])} ({outcome}), gas used "
-        f"{execution['gas_used']:,}, signed by {', '.join(execution['signers'])}"
-    )
-    if execution["reason"]:
-        console.print(f"  [red]{_escape(execution['reason'])}[/red]")
-
-
-def _render_checks(console: Console, data: dict[str, Any]) -> None:
-    if not data["postconditions"]:
-        console.print("[yellow]the plan has no postconditions[/yellow]")
-        return
-    table = _table("Postconditions", "check", "expected", "actual", "")
-    for check in data["postconditions"]:
-        table.add_row(
-            _escape(check["check"]),
-            _show(check["expected"]),
-            _show(check["actual"]),
-            _ok(check["ok"]),
-        )
-    console.print(table)
-
-
-def _render_storage(console: Console, data: dict[str, Any]) -> None:
-    # Failures are spelled out under FAILED; the table shows what moved, side by side.
-    table = _table(
-        "Safe storage diff (tracer) and state (read back)", "what", "before", "after", ""
-    )
-    for finding in data["storage_diff"]:
-        table.add_row(
-            finding["what"], _short(finding["before"]), _short(finding["after"]), _ok(finding["ok"])
-        )
-    console.print(table)
-
-
-def _render_accounts(console: Console, data: dict[str, Any], labels: dict[str, str]) -> None:
-    accounts = data["changed_accounts"]
-    if not accounts:
-        console.print("no account's balance or code changed")
-        return
-    table = _table("Accounts whose balance or code changed", "account", "before", "after", "Δ")
-    for account in accounts:
-        change = account["balance_delta"] or ""
-        if account["code_changed"]:
-            change += " [bold red]code changed[/bold red]"
-        if account["removed"]:
-            change += " [bold red]removed[/bold red]"
-        table.add_row(
-            _named(account["address"], labels),
-            account["balance_before"] or "",
-            account["balance_after"] or "",
-            change,
-        )
-    console.print(table)
-
-
-def _render_events(console: Console, data: dict[str, Any], labels: dict[str, str]) -> None:
-    console.print(f"[bold]Events[/bold] ({len(data['events'])})")
-    for event in data["events"]:
-        where = _named(event["address"], labels)
-        if event["name"] is None:
-            console.print(f"  {where} [dim]unknown event {event['topic0']}[/dim]")
-            continue
-        if event["name"] == "SafeMultiSigTransaction":
-            # The L2 Safe logs the transaction it runs: its fields are shown above already.
-            console.print(
-                f"  {where} [bold]SafeMultiSigTransaction[/bold](the executed fields; see --json)"
-            )
-            continue
-        args = ", ".join(f"{name}={_show(value)}" for name, value in event["args"].items())
-        console.print(f"  {where} [bold]{event['name']}[/bold]({_escape(args)})")

@@ -13,6 +13,8 @@ from safeops.core.execution import Log
 KNOWN_EVENTS: tuple[tuple[str, tuple[bool, ...]], ...] = (
     ("ExecutionSuccess(bytes32,uint256)", (True, False)),
     ("ExecutionFailure(bytes32,uint256)", (True, False)),
+    ("ApproveHash(bytes32,address)", (True, True)),
+    ("SafeReceived(address,uint256)", (True, False)),
     ("Paused(address)", (False,)),
     ("Unpaused(address)", (False,)),
     ("AllowedSet(address,bool)", (True, False)),
@@ -29,6 +31,7 @@ KNOWN_EVENTS: tuple[tuple[str, tuple[bool, ...]], ...] = (
     ("DisabledModule(address)", (True,)),
     ("ChangedGuard(address)", (True,)),
     ("ChangedFallbackHandler(address)", (True,)),
+    ("ChangedModuleGuard(address)", (True,)),
     ("ChangedMasterCopy(address)", (False,)),
     # SafeL2 repeats every transaction in an event: its fields are shown shortened.
     (
@@ -48,6 +51,9 @@ class DecodedEvent:
 
     def describe(self) -> str:
         return f"{self.name}({', '.join(self.args)}) at {self.address}"
+
+    def to_json(self) -> dict[str, str | list[str]]:
+        return {"address": self.address, "name": self.name, "args": list(self.args)}
 
 
 def _show(abi_type: str, value: object) -> str:

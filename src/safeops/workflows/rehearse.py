@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,28 +11,24 @@ from typing import TYPE_CHECKING, Any, Protocol
 from safeops.chain.safe_reader import read_safe
 from safeops.core.actions.postconditions import ETH_BALANCE
 from safeops.core.decode import decode_call
-from safeops.core.plan import Plan, Postcondition, plan_from_json
+from safeops.core.events import DecodedEvent, decode_events
+from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rehearsal import (
-    REHEARSE_HINT,
     ChangedAccount,
     CheckResult,
-    DecodedEvent,
     RehearsalRecord,
     SafeFinding,
     build_record,
     changed_accounts,
-    check_fresh,
     check_postcondition,
     compare_safe_states,
-    decode_event,
     evaluate_balance,
     evaluate_safe_diff,
     evaluate_view,
     failed_check,
     failure_reasons,
     nonce_moved,
-    record_from_json,
     slot_names,
     split_postconditions,
     stack_order,
@@ -45,18 +38,23 @@ from safeops.core.revert import decode_revert
 from safeops.core.safe_state import NONCE_SLOT, SafeState
 from safeops.core.safe_tx import Operation, SafeTx, safe_tx_hashes
 from safeops.core.urls import redact_url
-from safeops.errors import BadInput, Refused, SafeOpsError
+from safeops.errors import Refused, SafeOpsError
 from safeops.fork.execute import Execution, execute_safe_tx, safe_nonce
 from safeops.fork.node import Fork, open_fork
 from safeops.fork.state_diff import state_diff
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
 
+# `x as x` re-exports: propose, queue and proposals read plans and records through this module.
+from safeops.workflows.records import load_fresh_record as load_fresh_record
+from safeops.workflows.records import read_plan as read_plan
+from safeops.workflows.records import record_path as record_path
+from safeops.workflows.records import remove_record, write_record
+
 if TYPE_CHECKING:
     # Only for types: the Service's client loads safe-eth-py, which local stores never need.
     from safeops.proposals.tx_service import ServiceProposal
 
-RECORD_SUFFIX = ".rehearsal.json"
 Progress = Callable[[str], None]
 
 
@@ -204,83 +202,6 @@ class Rehearsal:
 
 
 # ---------------------------------------------------------------------------------------------
-# Files: the plan in, the record out (beside the plan), and the record read back for propose.
-
-
-def read_plan(path: Path) -> Plan:
-    """The plan file, checked (hashes recomputed); BadInput when it cannot be one."""
-    try:
-        text = path.read_text()
-    except OSError as error:
-        raise BadInput(f"cannot read plan {path}: {error.strerror}") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadInput(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
-    return plan_from_json(document)
-
-
-def record_path(plan_path: Path) -> Path:
-    """`<plan stem>.rehearsal.json` in the plan's folder."""
-    return plan_path.with_name(plan_path.stem + RECORD_SUFFIX)
-
-
-def write_record(path: Path, record: RehearsalRecord) -> None:
-    """Write atomically: a reader sees the old record or the new one, never half of one."""
-    text = json.dumps(record.to_json(), indent=2) + "\n"
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    except OSError as error:
-        raise _unwritable(path, error) from None
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _remove_record(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as error:
-        raise _unwritable(path, error) from None
-
-
-def _unwritable(path: Path, error: OSError) -> BadInput:
-    return BadInput(
-        f"cannot write the rehearsal record {path}: {error.strerror}",
-        hint="The record goes beside the plan: put the plan in a folder you can write to.",
-    )
-
-
-def load_fresh_record(
-    plan_path: Path, plan: Plan, policy: Policy, current_block: int, now: int
-) -> RehearsalRecord:
-    """The plan's rehearsal record, if it proves this plan under this policy now; else Refused."""
-    path = record_path(plan_path)
-    try:
-        document = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise Refused(
-            f"no rehearsal of this plan ({path} is missing)", hint=REHEARSE_HINT
-        ) from None
-    except (OSError, ValueError) as error:
-        raise Refused(
-            f"cannot read the rehearsal record {path} ({error})", hint=REHEARSE_HINT
-        ) from None
-    try:
-        record = record_from_json(document)
-    except BadInput as error:
-        raise Refused(f"{path}: {error.message}", hint=REHEARSE_HINT) from None
-    check_fresh(record, plan, policy, current_block, now)
-    return record
-
-
-# ---------------------------------------------------------------------------------------------
 # The rehearsal.
 
 
@@ -317,7 +238,7 @@ def rehearse_plan(
         check_postcondition(postcondition)  # a bad plan is refused before any fork starts
     store = store_for(entry) if stack else None
     path = record_path(plan_path)
-    _remove_record(path)
+    remove_record(path)
     origin = fork_url or entry.rpc[0]
     started = time.monotonic()
     progress(f"forking {redact_url(origin)} …")
@@ -459,7 +380,7 @@ def _prove(fork: Fork, plan: Plan) -> Proofs:
         tuple(checks),
         tuple(findings),
         tuple(changed_accounts(diffs)),
-        tuple(decode_event(log) for log in execution.logs),
+        tuple(decode_events(execution.logs)),
     )
 
 

@@ -1,4 +1,4 @@
-"""The pure half of fork rehearsal: storage diffs, postconditions, events, stacking, records."""
+"""The pure half of fork rehearsal: storage diffs, postconditions, stacking, records."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from eth_abi.abi import encode
 from eth_hash.auto import keccak
 
 from safeops.core.actions import plan_pause, plan_withdraw
-from safeops.core.execution import Log
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, Settings
 from safeops.core.rehearsal import (
@@ -23,7 +22,6 @@ from safeops.core.rehearsal import (
     changed_accounts,
     check_fresh,
     compare_safe_states,
-    decode_event,
     evaluate_balance,
     evaluate_safe_diff,
     evaluate_view,
@@ -290,48 +288,6 @@ def test_a_balance_change_compares_deltas() -> None:
     assert result.actual == {"delta": "-12000000", "before": "100000000", "after": "88000000"}
     assert result.expected == {"delta": "-12500000"}
     assert not result.ok
-
-
-# ---------------------------------------------------------------------------------------------
-# Events.
-
-
-def _log(signature: str, indexed: list[bytes], data: bytes, address: str = ROUTER) -> Log:
-    return Log(address, (keccak(signature.encode()), *indexed), data)
-
-
-def _topic(address: str) -> bytes:
-    return bytes(12) + bytes.fromhex(address[2:])
-
-
-def test_known_events_are_decoded() -> None:
-    paused = decode_event(_log("Paused(address)", [], encode(["address"], [SAFE])))
-    assert (paused.name, dict(paused.args)) == ("Paused", {"account": SAFE})
-    transfer = decode_event(
-        _log(
-            "Transfer(address,address,uint256)",
-            [_topic(SAFE), _topic(OWNER)],
-            encode(["uint256"], [10**30]),
-        )
-    )
-    assert dict(transfer.args) == {"from": SAFE, "to": OWNER, "value": str(10**30)}
-    success = decode_event(
-        _log("ExecutionSuccess(bytes32,uint256)", [TX_HASH], encode(["uint256"], [0]), SAFE)
-    )
-    assert dict(success.args) == {"txHash": "0x" + TX_HASH.hex(), "payment": "0"}
-
-
-def test_unknown_or_mismatched_events_keep_their_topic0() -> None:
-    unknown = decode_event(_log("Other(uint256)", [], encode(["uint256"], [1])))
-    assert unknown.name is None
-    assert unknown.topic0 == "0x" + keccak(b"Other(uint256)").hex()
-    # An ERC-721 Transfer indexes its third argument: same topic0, not the ERC-20 event.
-    nft = decode_event(
-        _log("Transfer(address,address,uint256)", [_topic(SAFE), _topic(OWNER), bytes(32)], b"")
-    )
-    assert nft.name is None
-    truncated = decode_event(_log("Paused(address)", [], b"\x01"))
-    assert truncated.name is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,82 @@
+"""Fork rehearsal, the pure half: the Safe's storage diff, postconditions, stacking, the record."""
+
+from safeops.core.rehearsal.checks import (
+    CheckResult,
+    check_postcondition,
+    evaluate_balance,
+    evaluate_view,
+    failed_check,
+    split_postconditions,
+    view_calldata,
+)
+from safeops.core.rehearsal.record import (
+    RECORD_FORMAT,
+    REHEARSE_HINT,
+    RehearsalRecord,
+    build_record,
+    canonical_json,
+    check_fresh,
+    failure_reasons,
+    record_digest,
+    record_from_json,
+    results_pass,
+)
+from safeops.core.rehearsal.safe_diff import SafeFinding, compare_safe_states, evaluate_safe_diff
+from safeops.core.rehearsal.slots import (
+    APPROVED_HASHES_SLOT,
+    MODULES_SLOT,
+    OWNERS_SLOT,
+    SAFE_SLOTS,
+    SENTINEL,
+    SIGNED_MESSAGES_SLOT,
+    SlotNames,
+    approved_hash_slot,
+    mapping_slot,
+    slot_names,
+)
+from safeops.core.rehearsal.stacking import nonce_moved, stack_order
+from safeops.core.rehearsal.storage_diff import (
+    AccountDiff,
+    ChangedAccount,
+    changed_accounts,
+    parse_state_diff,
+)
+
+__all__ = [
+    "APPROVED_HASHES_SLOT",
+    "MODULES_SLOT",
+    "OWNERS_SLOT",
+    "RECORD_FORMAT",
+    "REHEARSE_HINT",
+    "SAFE_SLOTS",
+    "SENTINEL",
+    "SIGNED_MESSAGES_SLOT",
+    "AccountDiff",
+    "ChangedAccount",
+    "CheckResult",
+    "RehearsalRecord",
+    "SafeFinding",
+    "SlotNames",
+    "approved_hash_slot",
+    "build_record",
+    "canonical_json",
+    "changed_accounts",
+    "check_fresh",
+    "check_postcondition",
+    "compare_safe_states",
+    "evaluate_balance",
+    "evaluate_safe_diff",
+    "evaluate_view",
+    "failed_check",
+    "failure_reasons",
+    "mapping_slot",
+    "nonce_moved",
+    "parse_state_diff",
+    "record_digest",
+    "record_from_json",
+    "results_pass",
+    "slot_names",
+    "split_postconditions",
+    "stack_order",
+    "view_calldata",
+]

@@ -1,0 +1,88 @@
+"""Files beside a plan: the plan read in, its rehearsal record written and read back for propose."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from safeops.core.plan import Plan, plan_from_json
+from safeops.core.policy import Policy
+from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, check_fresh, record_from_json
+from safeops.errors import BadInput, Refused
+
+RECORD_SUFFIX = ".rehearsal.json"
+
+
+def read_plan(path: Path) -> Plan:
+    """The plan file, checked (hashes recomputed); BadInput when it cannot be one."""
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise BadInput(f"cannot read plan {path}: {error.strerror}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise BadInput(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
+    return plan_from_json(document)
+
+
+def record_path(plan_path: Path) -> Path:
+    """`<plan stem>.rehearsal.json` in the plan's folder."""
+    return plan_path.with_name(plan_path.stem + RECORD_SUFFIX)
+
+
+def write_record(path: Path, record: RehearsalRecord) -> None:
+    """Write atomically: a reader sees the old record or the new one, never half of one."""
+    text = json.dumps(record.to_json(), indent=2) + "\n"
+    try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    except OSError as error:
+        raise _unwritable(path, error) from None
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_record(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as error:
+        raise _unwritable(path, error) from None
+
+
+def _unwritable(path: Path, error: OSError) -> BadInput:
+    return BadInput(
+        f"cannot write the rehearsal record {path}: {error.strerror}",
+        hint="The record goes beside the plan: put the plan in a folder you can write to.",
+    )
+
+
+def load_fresh_record(
+    plan_path: Path, plan: Plan, policy: Policy, current_block: int, now: int
+) -> RehearsalRecord:
+    """The plan's rehearsal record, if it proves this plan under this policy now; else Refused."""
+    path = record_path(plan_path)
+    try:
+        document = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise Refused(
+            f"no rehearsal of this plan ({path} is missing)", hint=REHEARSE_HINT
+        ) from None
+    except (OSError, ValueError) as error:
+        raise Refused(
+            f"cannot read the rehearsal record {path} ({error})", hint=REHEARSE_HINT
+        ) from None
+    try:
+        record = record_from_json(document)
+    except BadInput as error:
+        raise Refused(f"{path}: {error.message}", hint=REHEARSE_HINT) from None
+    check_fresh(record, plan, policy, current_block, now)
+    return record
