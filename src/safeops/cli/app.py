@@ -11,7 +11,18 @@ import typer
 # typer 0.29 vendors click; its exceptions are the ones raised while parsing.
 from typer._click import exceptions as click_errors
 
-from safeops.cli import audit, devnet, keys, plan, policy, rehearse, review, tx
+from safeops.cli import (
+    audit,
+    devnet,
+    emergency,
+    keys,
+    plan,
+    policy,
+    proposals,
+    rehearse,
+    review,
+    tx,
+)
 from safeops.cli.console import Output
 from safeops.errors import ExitCode, SafeOpsError
 
@@ -31,6 +42,11 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(plan.app, name="plan")
 app.command("review")(review.review)
 app.command("rehearse")(rehearse.rehearse)
+app.command("propose")(proposals.propose)
+app.command("sign")(proposals.sign)
+app.command("execute")(proposals.execute)
+app.command("queue")(proposals.queue)
+app.add_typer(emergency.app, name="emergency")
 app.add_typer(audit.app, name="audit")
 
 

@@ -13,6 +13,7 @@ from safeops.errors import BadInput
 
 if TYPE_CHECKING:
     from safeops.core.policy import Policy
+    from safeops.keys.signer import Signer
 
 PolicyArgument = Annotated[
     Path | None,
@@ -48,3 +49,21 @@ def load_policy_for(output: Output, file: Path | None = None) -> Policy:
 
     path = policy_path(output, file)
     return load_policy(read_policy(path), str(path), os.environ)
+
+
+def open_policy_signer(policy: Policy, name: str, role: str) -> Signer:
+    """The policy's signer `name`, which must hold `role`; its key is read only when used."""
+    from safeops.cli.prompts import hidden_prompt
+    from safeops.errors import Refused
+    from safeops.keys.resolve import open_signer
+
+    entry = policy.signers.get(name)
+    if entry is None:
+        raise BadInput(
+            f"unknown signer {name!r}", hint=f"The policy's: {', '.join(policy.signers)}."
+        )
+    if role not in entry.roles:
+        raise Refused(f"signer {name} does not have the {role} role in the policy")
+    return open_signer(
+        name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
+    )

@@ -1,0 +1,137 @@
+"""`safeops emergency`: the one command on-call runs at 3 a.m. to pause (or unpause)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from safeops.cli.console import Output
+from safeops.cli.options import load_policy_for, open_policy_signer
+from safeops.errors import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.workflows.emergency import SafeOutcome
+
+app = typer.Typer(
+    help="Emergency actions in one command: plan, review, rehearse, propose, sign and execute.",
+    no_args_is_help=True,
+)
+
+Targets = Annotated[list[str] | None, typer.Argument(help="Targets of the policy.")]
+AllTargets = Annotated[bool, typer.Option("--all", help="Every target.")]
+Signer = Annotated[str, typer.Option("--signer", help="The on-call owner's signer name.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Stop after the rehearsal.")]
+
+
+@app.command("pause")
+def pause(
+    ctx: typer.Context,
+    targets: Targets = None,
+    all_targets: AllTargets = False,
+    signer: Signer = "",
+    dry_run: DryRun = False,
+) -> None:
+    """Pause targets now: executes at once when this signer alone meets the threshold."""
+    _run(ctx, targets, all_targets, False, signer, dry_run)
+
+
+@app.command("unpause")
+def unpause(
+    ctx: typer.Context,
+    targets: Targets = None,
+    all_targets: AllTargets = False,
+    signer: Signer = "",
+    dry_run: DryRun = False,
+) -> None:
+    """Unpause targets through the Safe the policy gives that power (the admin Safe)."""
+    _run(ctx, targets, all_targets, True, signer, dry_run)
+
+
+def _run(
+    ctx: typer.Context,
+    targets: list[str] | None,
+    all_targets: bool,
+    unpause: bool,
+    signer: str,
+    dry_run: bool,
+) -> None:
+    from safeops.errors import BadInput
+    from safeops.workflows.emergency import emergency
+
+    output: Output = ctx.ensure_object(Output)
+    if not signer:
+        raise BadInput("--signer is required: the owner whose key proposes and signs")
+    action = "unpause" if unpause else "pause"
+    output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
+    policy = load_policy_for(output)
+    key = open_policy_signer(policy, signer, "proposer")
+    outcomes = emergency(
+        policy,
+        targets or [],
+        all_targets=all_targets,
+        unpause=unpause,
+        signer=key,
+        dry_run=dry_run,
+        progress=output.progress,
+    )
+    output.audit_details.update(safe_tx_hashes=[o.written.plan.safe_tx_hash for o in outcomes])
+    entries = [_entry(o) for o in outcomes]
+    document: dict[str, Any] = {
+        **entries[0],  # the single-Safe case reads like its steps
+        "outcomes": entries,
+        "dry_run": dry_run,
+        "done": all(o.executed is not None and o.executed.proven for o in outcomes),
+    }
+    output.result(document, lambda console: _render(console, outcomes, dry_run))
+    failed = [o for o in outcomes if o.executed is not None and not o.executed.proven]
+    if failed:
+        raise Refused(
+            f"{len(failed)} emergency transaction(s) did not do what was planned",
+            hint="See the postconditions above.",
+        )
+
+
+def _entry(outcome: SafeOutcome) -> dict[str, Any]:
+    plan, proposed, executed = outcome.written.plan, outcome.proposed, outcome.executed
+    hashes = plan.inspection.hashes
+    return {
+        "safe": plan.safe_name,
+        "plan": str(outcome.written.path),
+        "safe_tx_hash": plan.safe_tx_hash,
+        "nonce": plan.tx.nonce,
+        "domain_hash": "0x" + hashes.domain_hash.hex(),
+        "message_hash": "0x" + hashes.message_hash.hex(),
+        "warnings": [f.code for f in plan.inspection.findings],
+        "violations": [],
+        "passed": outcome.rehearsed,
+        "confirmations": proposed.confirmations if proposed else 0,
+        "threshold": proposed.threshold if proposed else None,
+        "tx_hash": executed.tx_hash if executed else None,
+        "success": executed.success if executed else None,
+        "postconditions": [c.to_json() for c in executed.postconditions] if executed else [],
+        "missing_signers": outcome.missing_signers,
+    }
+
+
+def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> None:
+    for outcome in outcomes:
+        plan = outcome.written.plan
+        head = f"Safe {plan.safe_name}: {plan.action} {plan.safe_tx_hash}"
+        if dry_run:
+            console.print(f"[green]rehearsed[/green] {head} (dry run: nothing proposed)")
+        elif outcome.executed is not None:
+            proven = outcome.executed.proven
+            mark = "[green]done[/green]" if proven else "[bold red]NOT PROVEN[/bold red]"
+            console.print(f"{mark} {head} in {outcome.executed.tx_hash}")
+        elif outcome.proposed is not None:
+            p = outcome.proposed
+            console.print(
+                f"[yellow]proposed[/yellow] {head}: {p.confirmations}/{p.threshold} "
+                "signatures. One more owner must run:"
+            )
+            for name in outcome.missing_signers:
+                console.print(f"  safeops sign {plan.safe_tx_hash} --signer {name}")
+            console.print(f"then: safeops execute {plan.safe_tx_hash} --signer EXECUTOR")

@@ -1,0 +1,88 @@
+"""`safeops emergency pause|unpause`: plan, review, rehearse, propose, sign and execute in one
+command when the signer's own signature meets the threshold; otherwise stop after proposing
+and say exactly who must sign."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from safeops.core.actions import plan_pause
+from safeops.core.policy import Policy
+from safeops.errors import Refused
+from safeops.workflows.execute import Executed, execute, may_execute
+from safeops.workflows.plan import WrittenPlan, make_plans
+from safeops.workflows.propose import Proposed, propose
+from safeops.workflows.rehearse import rehearse_plan
+from safeops.workflows.review import Subject, review
+
+
+class EmergencySigner(Protocol):
+    """An owner who proposes, signs and executes: the keys layer's Signer."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes: ...
+
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes: ...
+
+
+@dataclass
+class SafeOutcome:
+    """What happened for one Safe's plan, step by step."""
+
+    written: WrittenPlan
+    rehearsed: bool = False
+    proposed: Proposed | None = None
+    executed: Executed | None = None
+    missing_signers: list[str] = field(default_factory=list)
+
+
+def emergency(
+    policy: Policy,
+    targets: Sequence[str],
+    *,
+    all_targets: bool,
+    unpause: bool,
+    signer: EmergencySigner,
+    dry_run: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[SafeOutcome]:
+    """Every step is the same code path as its own command; any failure stops everything."""
+    action_plans = plan_pause(policy, targets, all_targets=all_targets, unpause=unpause)
+    outcomes = [SafeOutcome(w) for w in make_plans(policy, action_plans)]
+    for outcome in outcomes:  # prove every plan before anything is proposed
+        plan, path = outcome.written.plan, outcome.written.path
+        progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
+        checked = review(policy, Subject("plan", policy.safes[plan.safe_name], plan.tx, plan))
+        if not checked.ok:
+            raise Refused(f"review of {path} failed", hint=f"Run `safeops review {path}`.")
+        progress("rehearsing on a fork …")
+        rehearsal = rehearse_plan(path, plan, policy, progress=progress)
+        if not rehearsal.passed:
+            raise Refused(
+                f"rehearsal of {path} failed: {rehearsal.reason}",
+                hint=f"Run `safeops rehearse {path}` for the report.",
+            )
+        outcome.rehearsed = True
+    if dry_run:
+        return outcomes
+    for outcome in outcomes:
+        plan, path = outcome.written.plan, outcome.written.path
+        progress(f"proposing {plan.safe_tx_hash} …")
+        outcome.proposed = propose(policy, path, signer)
+        if outcome.proposed.confirmations >= outcome.proposed.threshold:
+            may_execute(policy, plan, signer.name)
+            progress("executing …")
+            outcome.executed = execute(
+                policy, plan.safe_tx_hash, signer, signer.name, progress=progress
+            )
+        else:
+            owners = policy.safes[plan.safe_name].expect.owners
+            outcome.missing_signers = [o for o in owners if o != signer.name]
+    return outcomes

@@ -1,0 +1,102 @@
+"""`safeops execute`: every signature proven, the nonce current, a final simulation with the
+real signatures, then send, require ExecutionSuccess and prove the effects on chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from safeops.chain.execute import TransactionSigner, send_exec_transaction, wait_for_receipt
+from safeops.chain.proofs import prove, read_balances
+from safeops.chain.safe_reader import connect
+from safeops.core.execution import execution_outcome
+from safeops.core.plan import Plan
+from safeops.core.policy import Policy
+from safeops.core.rehearsal import CheckResult
+from safeops.core.signatures import collect_signatures
+from safeops.errors import Refused
+from safeops.proposals.local import LocalStore
+from safeops.simulate import simulate_signed
+from safeops.workflows.plan import live_safe
+from safeops.workflows.proposals import find_proposal
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+@dataclass(frozen=True)
+class Executed:
+    safe_tx_hash: str
+    plan: Plan
+    tx_hash: str
+    block: int
+    success: bool
+    postconditions: tuple[CheckResult, ...]
+
+    @property
+    def proven(self) -> bool:
+        return self.success and all(check.ok for check in self.postconditions)
+
+
+def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
+    """The executor must hold the role and be allowed to execute this action."""
+    entry = policy.signers.get(executor)
+    allowed = policy.actions.get(plan.action)  # type: ignore[call-overload]
+    executors = allowed.executors if allowed is not None else ()
+    if entry is None or "executor" not in entry.roles or (executors and executor not in executors):
+        raise Refused(
+            f"signer {executor} may not execute a {plan.action}",
+            hint="The policy's [actions] and roles name who may.",
+        )
+
+
+def execute(
+    policy: Policy,
+    safe_tx_hash: str,
+    executor: TransactionSigner,
+    executor_name: str,
+    progress: Callable[[str], None] = lambda _: None,
+) -> Executed:
+    found = find_proposal(policy, safe_tx_hash)
+    plan, safe = found.plan, found.safe
+    if found.executed_tx is not None:
+        raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
+    may_execute(policy, plan, executor_name)
+    live = live_safe(policy, safe.name)
+    if plan.tx.nonce != live.nonce:
+        why = (
+            "it was executed or replaced"
+            if plan.tx.nonce < live.nonce
+            else "the proposals before it must execute first"
+        )
+        raise Refused(
+            f"the Safe is at nonce {live.nonce}, this transaction has {plan.tx.nonce}: {why}"
+        )
+    hash_bytes = plan.inspection.hashes.safe_tx_hash
+    signatures = collect_signatures(
+        hash_bytes,
+        [bytes.fromhex(s.removeprefix("0x")) for s in found.signatures.values()],
+        live.owners,
+        live.threshold,
+    )
+    rpc = connect(safe.rpc)[0]
+    final = simulate_signed(rpc.w3, plan.tx, hash_bytes, executor.address, live.block, signatures)
+    if not final.success:
+        raise Refused(
+            f"the final simulation with the real signatures fails: {final.revert_reason}",
+            hint="Nothing was sent.",
+        )
+    before = read_balances(rpc, plan.postconditions, live.block)
+    progress("sending execTransaction …")
+    tx_hash = send_exec_transaction(rpc.w3, plan.tx, signatures, executor, safe.chain_id)
+    progress(f"sent {tx_hash}; waiting for it to be mined …")
+    sent = wait_for_receipt(rpc.w3, tx_hash)
+    success = sent.status == 1 and execution_outcome(sent.logs, safe.address, hash_bytes) is True
+    if isinstance(found.store, LocalStore):
+        with found.store.locked():
+            proposal = found.store.get(plan.safe_tx_hash)
+            if proposal is not None:
+                proposal.executed_tx = tx_hash
+                found.store.put(proposal)
+    checks = tuple(prove(rpc, plan.postconditions, before, sent.block)) if success else ()
+    return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)

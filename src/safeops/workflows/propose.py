@@ -1,0 +1,94 @@
+"""`safeops propose`: only a rehearsed, policy-conform plan is proposed, once, without gaps."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safeops.core.actions import PolicyViolation
+from safeops.core.evaluate import evaluate
+from safeops.core.policy import Policy
+from safeops.errors import Refused
+from safeops.proposals.local import Proposal
+from safeops.proposals.store import store_for
+from safeops.workflows.plan import live_safe
+from safeops.workflows.policy_check import check_safe
+from safeops.workflows.rehearse import load_fresh_record, read_plan
+from safeops.workflows.signing import TypedDataSigner, add_signature, owner_signature
+
+
+@dataclass(frozen=True)
+class Proposed:
+    safe_tx_hash: str
+    safe: str
+    nonce: int
+    confirmations: int
+    threshold: int
+    already_proposed: bool
+    replaced: tuple[str, ...] = field(default_factory=tuple)
+
+
+def propose(
+    policy: Policy, plan_path: Path, signer: TypedDataSigner, *, replace: bool = False
+) -> Proposed:
+    plan = read_plan(plan_path)
+    safe = policy.safes.get(plan.safe_name)
+    if safe is None or plan.policy_digest != policy.digest:
+        raise Refused(
+            "the plan was built from another policy (its policy digest differs)",
+            hint="Plan and rehearse it again under the current policy.",
+        )
+    violations = evaluate(
+        policy, safe.name, plan.tx, plan.chain_id, proposer=signer.name, action=plan.action
+    )
+    if violations:
+        raise PolicyViolation(violations)
+    check = check_safe(safe)
+    if check.drift:
+        raise Refused(
+            f"Safe {safe.name} drifted from the policy: {check.drift[0].message}",
+            hint="Run `safeops policy check` and resolve the drift first.",
+        )
+    live = live_safe(policy, safe.name)
+    if plan.tx.nonce < live.nonce:
+        raise Refused(
+            f"the plan's nonce {plan.tx.nonce} is already used (the Safe is at {live.nonce})",
+            hint="Plan it again.",
+        )
+    load_fresh_record(plan_path, plan, policy, live.block, int(time.time()))
+    store = store_for(safe)
+    existing = store.get(plan.safe_tx_hash)
+    rivals = tuple(
+        p.safe_tx_hash
+        for p in store.pending(safe.address, live.nonce)
+        if p.nonce == plan.tx.nonce and p.safe_tx_hash != plan.safe_tx_hash
+    )
+    if rivals and not replace:
+        raise Refused(
+            f"nonce {plan.tx.nonce} already has proposal {rivals[0]}; this plan is "
+            f"{plan.safe_tx_hash}",
+            hint="Pass --replace to propose a replacement "
+            "knowingly; only one of them can ever execute.",
+        )
+    is_owner = signer.address in live.owners
+    if existing is None:
+        # A proposer that owns the Safe signs as it proposes; a delegate only proposes.
+        signatures = (
+            {signer.address: owner_signature(plan, signer, live.owners)} if is_owner else {}
+        )
+        store.put(Proposal(plan, signatures, proposer=signer.name))
+    else:
+        signatures = dict(existing.signatures)
+        if is_owner and signer.address not in signatures:
+            signature = owner_signature(plan, signer, live.owners)
+            signatures = add_signature(store, plan, signer.address, signature)
+    return Proposed(
+        plan.safe_tx_hash,
+        safe.name,
+        plan.tx.nonce,
+        len(signatures),
+        live.threshold,
+        existing is not None,
+        rivals,
+    )

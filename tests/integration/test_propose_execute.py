@@ -1,0 +1,214 @@
+"""Propose, sign, execute, queue, emergency and audit on the devnet, and every refusal the
+issue lists: stale rehearsal, tampered proposals, bad signatures, stale nonces."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from safeops.chain.anvil import AnvilProcess
+from safeops.core.plan import plan_from_json
+from safeops.devnet.keystores import write_keystores
+from safeops.devnet.policy_file import render_policy
+from tests.helpers import Run, cli
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+    from safeops.devnet.deploy import Deployment
+
+pytestmark = pytest.mark.integration
+EVE_KEY = "0x" + "42" * 32
+
+
+@pytest.fixture
+def policy(
+    tmp_path: Path, anvil: AnvilProcess, devnet: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    write_keystores(tmp_path / "keys")
+    path = tmp_path / "policy.toml"
+    path.write_text(render_policy(devnet, anvil.rpc_url))
+    monkeypatch.chdir(tmp_path)  # plans and the audit log land in tmp/.safeops
+    monkeypatch.setenv("SAFEOPS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> Run:
+    return cli(capsys, "--json", "--policy", str(policy), *args)
+
+
+def planned(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> tuple[Path, str]:
+    result = run(capsys, policy, "plan", *args)
+    assert result.code == 0, result.stderr
+    return Path(result.json["plan"]), result.json["safe_tx_hash"]
+
+
+def rehearsed(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> tuple[Path, str]:
+    path, safe_tx_hash = planned(capsys, policy, *args)
+    result = run(capsys, policy, "rehearse", str(path))
+    assert result.code == 0, result.stderr
+    return path, safe_tx_hash
+
+
+def _balance(w3: Web3, token: str, holder: str) -> int:
+    from safeops.core.selectors import encode_call
+
+    raw = w3.eth.call({"to": token, "data": encode_call("balanceOf(address)", holder)})
+    return int.from_bytes(bytes(raw), "big")
+
+
+def test_admin_withdrawal_flow(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    from safeops.devnet.deploy import COLD_WALLET
+
+    token, vault = devnet.contracts["token"], devnet.contracts["vault"]
+    before = (_balance(w3, token, COLD_WALLET), _balance(w3, token, vault))
+    path, h = rehearsed(
+        capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "1250.5", "--to", "cold"
+    )
+    proposed = run(capsys, policy, "propose", str(path), "--signer", "alice")
+    assert proposed.code == 0, proposed.stderr
+    assert (proposed.json["confirmations"], proposed.json["threshold"]) == (1, 2)
+    again = run(capsys, policy, "propose", str(path), "--signer", "alice")
+    assert again.json["already_proposed"] is True
+    assert again.json["confirmations"] == 1
+    early = run(capsys, policy, "execute", h, "--signer", "alice")
+    assert early.code == 1
+    assert "threshold is 2" in early.stderr
+    signed = run(capsys, policy, "sign", h, "--signer", "bob")
+    assert signed.code == 0, signed.stderr
+    assert signed.json["confirmations"] == 2
+    executed = run(capsys, policy, "execute", h, "--signer", "alice")
+    assert executed.code == 0, executed.stderr
+    assert executed.json["success"] is True
+    assert all(c["ok"] for c in executed.json["postconditions"])
+    units = 1_250_500_000
+    assert (_balance(w3, token, COLD_WALLET), _balance(w3, token, vault)) == (
+        before[0] + units,
+        before[1] - units,
+    )
+    assert run(capsys, policy, "queue").json["pending"] == []
+    assert run(capsys, policy, "audit", "verify").code == 0
+    log = Path("audit.jsonl")
+    log.write_text(log.read_text().replace('"alice"', '"mallory"', 1))
+    assert run(capsys, policy, "audit", "verify").code == 1
+
+
+def test_emergency_pause_all_in_one_command(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    result = run(capsys, policy, "emergency", "pause", "--all", "--signer", "oncall")
+    assert result.code == 0, result.stderr
+    assert result.json["done"] is True
+    assert result.json["success"] is True
+    paused = [
+        w3.eth.call({"to": devnet.contracts[n], "data": "0x5c975abb"})[-1]
+        for n in ("router", "lending", "vault")
+    ]
+    assert paused == [1, 1, 1]
+    assert run(capsys, policy, "queue").json["pending"] == []
+
+
+def test_emergency_unpause_stops_after_proposing(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
+) -> None:
+    assert run(capsys, policy, "emergency", "pause", "router", "--signer", "oncall").code == 0
+    result = run(capsys, policy, "emergency", "unpause", "router", "--signer", "alice")
+    assert result.code == 0, result.stderr
+    assert result.json["tx_hash"] is None
+    assert (result.json["confirmations"], result.json["threshold"]) == (1, 2)
+    assert "bob" in result.json["missing_signers"]
+
+
+def test_propose_needs_a_fresh_rehearsal(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
+) -> None:
+    path, _ = planned(capsys, policy, "pause", "router")
+    missing = run(capsys, policy, "propose", str(path), "--signer", "oncall")
+    assert missing.code == 1
+    assert "no rehearsal" in missing.stderr
+    assert run(capsys, policy, "rehearse", str(path)).code == 0
+    w3.provider.make_request("anvil_mine", [hex(60)])  # past the 50-block freshness limit
+    stale = run(capsys, policy, "propose", str(path), "--signer", "oncall")
+    assert stale.code == 1
+    assert "rehearse" in stale.stderr
+
+
+def _stored(policy: Path, safe_tx_hash: str) -> Path:
+    return policy.parent / "proposals" / f"{safe_tx_hash}.json"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data": b"\x3f\x4b\xa8\x3a"},
+        {"value": 1},
+        {"operation": 1},
+        {"nonce": 1},
+        {"gas_price": 1},
+        {"refund_receiver": "0x976EA74026E726554dB657fA54763abd0C3a0aa9"},
+    ],
+)
+def test_sign_refuses_a_proposal_changed_after_proposal(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, change: dict[str, object]
+) -> None:
+    path, h = rehearsed(
+        capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "1", "--to", "cold"
+    )
+    assert run(capsys, policy, "propose", str(path), "--signer", "alice").code == 0
+    stored = _stored(policy, h)
+    document = json.loads(stored.read_text())
+    plan = plan_from_json(document["plan"])
+    # A careful attacker keeps the stored hashes consistent with the changed fields.
+    document["plan"] = replace(plan, tx=replace(plan.tx, **change)).to_json()
+    stored.write_text(json.dumps(document))
+    result = run(capsys, policy, "sign", h, "--signer", "bob")
+    assert result.code == 1
+    assert "differs" in result.stderr or "hashes to" in result.stderr
+
+
+def _add_signature(policy: Path, safe_tx_hash: str, key: str) -> None:
+    from eth_account import Account
+
+    stored = _stored(policy, safe_tx_hash)
+    document = json.loads(stored.read_text())
+    account = Account.from_key(key)
+    signature = account.unsafe_sign_hash(bytes.fromhex(safe_tx_hash[2:])).signature
+    document["signatures"][account.address] = "0x" + bytes(signature).hex()
+    stored.write_text(json.dumps(document))
+
+
+def test_execute_refuses_bad_signatures_and_stale_nonces(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    path, h = rehearsed(
+        capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "1", "--to", "cold"
+    )
+    assert run(capsys, policy, "propose", str(path), "--signer", "alice").code == 0
+    stored = _stored(policy, h)
+    clean = stored.read_text()
+    _add_signature(policy, h, EVE_KEY)  # not an owner
+    stranger = run(capsys, policy, "execute", h, "--signer", "alice")
+    assert stranger.code == 1
+    assert "not an owner now" in stranger.stderr
+    stored.write_text(clean)
+    document = json.loads(clean)
+    (alice_signature,) = document["signatures"].values()
+    document["signatures"]["0x" + "00" * 20] = alice_signature  # the same signature twice
+    stored.write_text(json.dumps(document))
+    duplicated = run(capsys, policy, "execute", h, "--signer", "alice")
+    assert duplicated.code == 1
+    assert "1 distinct owner signature(s), the threshold is 2" in duplicated.stderr
+    stored.write_text(clean)
+    assert run(capsys, policy, "sign", h, "--signer", "bob").code == 0
+    w3.provider.make_request(  # someone executed another transaction at this nonce
+        "anvil_setStorageAt", [devnet.safes["admin"], "0x5", "0x" + "00" * 31 + "01"]
+    )
+    stale = run(capsys, policy, "execute", h, "--signer", "alice")
+    assert stale.code == 1
+    assert "the Safe is at nonce 1" in stale.stderr
