@@ -46,8 +46,12 @@ def rehearse(
         stack=not no_stack,
         progress=output.progress,
     )
-    labels = policy.labels()
-    output.result(result.to_json(), lambda console: render_rehearsal(console, result, labels))
+    from safeops.cli.render import policy_names
+
+    labels, names = policy.labels(), policy_names(policy)
+    output.result(
+        result.to_json(), lambda console: render_rehearsal(console, result, labels, names)
+    )
     if not result.passed:
         raise Refused(
             f"the rehearsal failed: {result.reason}",

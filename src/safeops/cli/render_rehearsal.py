@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from safeops.cli.render import NO_NAMES, Names
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -44,10 +46,12 @@ def _table(title: str, *columns: str) -> Table:
     return table
 
 
-def render_rehearsal(console: Console, result: Rehearsal, labels: dict[str, str]) -> None:
+def render_rehearsal(
+    console: Console, result: Rehearsal, labels: dict[str, str], names: Names = NO_NAMES
+) -> None:
     data = result.to_json()
     _render_header(console, result, data, labels)
-    _render_call(console, result)
+    _render_call(console, result, names)
     _render_execution(console, data)
     _render_checks(console, data)
     _render_storage(console, data)
@@ -100,11 +104,11 @@ def _render_header(
         )
 
 
-def _render_call(console: Console, result: Rehearsal) -> None:
+def _render_call(console: Console, result: Rehearsal, names: Names) -> None:
     from safeops.cli.render import decoded_tree
 
     console.print("[bold]What ran[/bold] (decoded from the transaction itself)")
-    console.print(decoded_tree(result.plan.inspection.decoded))
+    console.print(decoded_tree(result.plan.inspection.decoded, names))
     for index, call in enumerate(result.plan.calls):
         console.print(f"  [dim]#{index} per the plan: {_escape(call.description)}[/dim]")
     for finding in result.plan.inspection.findings:
