@@ -212,3 +212,30 @@ def test_execute_refuses_bad_signatures_and_stale_nonces(
     stale = run(capsys, policy, "execute", h, "--signer", "alice")
     assert stale.code == 1
     assert "the Safe is at nonce 1" in stale.stderr
+
+
+def test_offline_signing_round_trip(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, tmp_path: Path
+) -> None:
+    """A hardware wallet's flow: export the typed data, sign it elsewhere, import it."""
+    from eth_account import Account
+
+    from safeops.devnet.deploy import DEV_KEYS
+
+    path, h = rehearsed(
+        capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "2", "--to", "cold"
+    )
+    assert run(capsys, policy, "propose", str(path), "--signer", "alice").code == 0
+    exported = run(capsys, policy, "sign", h, "--export-typed-data", str(tmp_path / "td.json"))
+    assert exported.code == 0, exported.stderr
+    assert exported.json["confirmations"] == 1  # exporting signs nothing
+    typed = json.loads((tmp_path / "td.json").read_text())
+    stranger = Account.from_key(EVE_KEY).sign_typed_data(full_message=typed).signature
+    refused = run(capsys, policy, "sign", h, "--signature", "0x" + bytes(stranger).hex())
+    assert refused.code == 1
+    assert "not an owner now" in refused.stderr
+    bob = Account.from_key(DEV_KEYS["bob"]).sign_typed_data(full_message=typed).signature
+    imported = run(capsys, policy, "sign", h, "--signature", "0x" + bytes(bob).hex())
+    assert imported.code == 0, imported.stderr
+    assert imported.json["confirmations"] == 2
+    assert run(capsys, policy, "execute", h, "--signer", "alice").json["success"] is True
