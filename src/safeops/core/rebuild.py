@@ -40,7 +40,10 @@ def _rebuild_action(policy: Policy, plan: Plan) -> list[ActionPlan]:
     if plan.action == "revoke":
         return plan_revoke(policy, str(args["list"]), list(args["addresses"]))
     if plan.action == "withdraw" and args.get("all_tokens"):
-        held = {str(t["token"]): int(t["units"]) for t in args["tokens"]}
+        vault = policy.vaults.get(str(args["vault"]))
+        # Tokens the vault held none of were left out of the sweep: they rebuild as zero.
+        held = dict.fromkeys(vault.tokens if vault else (), 0)
+        held |= {str(t["token"]): int(t["units"]) for t in args["tokens"]}
         return plan_withdraw_all(policy, str(args["vault"]), str(args["recipient"]), held)
     if plan.action == "withdraw":
         return plan_withdraw(
@@ -53,14 +56,20 @@ def _rebuild_action(policy: Policy, plan: Plan) -> list[ActionPlan]:
     raise BadInput(f"the plan's action {plan.action!r} is not one safeops builds")
 
 
-def rebuild_tx(policy: Policy, plan: Plan) -> SafeTx:
-    """The transaction the plan's intent produces today, at the plan's own nonce."""
+def rebuild_action(policy: Policy, plan: Plan) -> ActionPlan:
+    """The action the plan's intent produces today under `policy`."""
     candidates = [a for a in _rebuild_action(policy, plan) if a.safe_name == plan.safe_name]
     if len(candidates) != 1:
         raise Refused(
             f"the plan's arguments no longer give one transaction for Safe {plan.safe_name}"
         )
-    return build_safe_tx(plan.tx.safe, candidates[0].calls, plan.tx.nonce, plan.safe_version)
+    return candidates[0]
+
+
+def rebuild_tx(policy: Policy, plan: Plan) -> SafeTx:
+    """The transaction the plan's intent produces today, at the plan's own nonce."""
+    action = rebuild_action(policy, plan)
+    return build_safe_tx(plan.tx.safe, action.calls, plan.tx.nonce, plan.safe_version)
 
 
 def differing_fields(expected: SafeTx, actual: SafeTx) -> list[str]:
@@ -73,11 +82,26 @@ def differing_fields(expected: SafeTx, actual: SafeTx) -> list[str]:
 
 
 def verify_against_rebuild(policy: Policy, plan: Plan, stored: SafeTx) -> None:
-    """Refuse `stored` unless it equals, field by field, what the plan's intent rebuilds."""
-    rebuilt = rebuild_tx(policy, plan)
+    """Refuse unless `stored` equals, field by field, what the plan's intent rebuilds, and the
+    plan's calls and postconditions are the ones that intent gives: a plan whose proofs were
+    swapped or emptied must not pass as "this transaction does what the plan says"."""
+    action = rebuild_action(policy, plan)
+    rebuilt = build_safe_tx(plan.tx.safe, action.calls, plan.tx.nonce, plan.safe_version)
     differences = differing_fields(rebuilt, stored)
     if differences:
         raise Refused(
             f"the stored transaction differs from its local rebuild in {', '.join(differences)}",
             hint="Do not sign: the proposal was changed after it was planned.",
+        )
+    if [(c.to, c.value, c.data) for c in plan.calls] != [
+        (c.to, c.value, c.data) for c in action.calls
+    ]:
+        raise Refused(
+            "the plan's calls differ from what its action rebuilds",
+            hint="Do not use this plan: plan it again.",
+        )
+    if list(plan.postconditions) != list(action.postconditions):
+        raise Refused(
+            "the plan's postconditions differ from what the policy gives its action",
+            hint="Do not use this plan: its proofs were changed; plan it again.",
         )

@@ -50,3 +50,18 @@ def test_a_changed_stored_field_is_named(change: dict[str, object], field: str) 
     plan = _plans()[0]
     with pytest.raises(Refused, match=f"differs from its local rebuild in {field}$"):
         verify_against_rebuild(POLICY, plan, replace(plan.tx, **change))  # type: ignore[arg-type]
+
+
+def test_swapped_or_emptied_postconditions_are_refused() -> None:
+    plan = _plans()[0]
+    with pytest.raises(Refused, match="postconditions differ"):
+        verify_against_rebuild(POLICY, replace(plan, postconditions=()), plan.tx)
+    moved = tuple(replace(p, target=plan.tx.safe) for p in plan.postconditions)
+    with pytest.raises(Refused, match="postconditions differ"):
+        verify_against_rebuild(POLICY, replace(plan, postconditions=moved), plan.tx)
+
+
+def test_a_sweep_that_skipped_an_empty_token_rebuilds() -> None:
+    (action,) = plan_withdraw_all(POLICY, "main", "cold", {"dUSD": 10**6, "ETH": 0})
+    plan = action.to_plan(POLICY, nonce=1, version=V141, created_at="now")
+    verify_against_rebuild(POLICY, plan, plan.tx)
