@@ -23,6 +23,7 @@ HASH_APPROVAL = "HASH_APPROVAL"
 MESSAGE_SIGNATURE = "MESSAGE_SIGNATURE"
 UPGRADE_CALL = "UPGRADE_CALL"
 OWNERSHIP_TRANSFER = "OWNERSHIP_TRANSFER"
+ROLE_GRANT = "ROLE_GRANT"
 GAS_REFUND = "GAS_REFUND"
 BASE_GAS_SET = "BASE_GAS_SET"
 MALFORMED_CALLDATA = "MALFORMED_CALLDATA"
@@ -39,6 +40,7 @@ ALL_CODES = (
     MESSAGE_SIGNATURE,
     UPGRADE_CALL,
     OWNERSHIP_TRANSFER,
+    ROLE_GRANT,
     GAS_REFUND,
     BASE_GAS_SET,
     MALFORMED_CALLDATA,
@@ -96,6 +98,17 @@ _SENSITIVE: Mapping[str, Mapping[str, str]] = MappingProxyType(
             UPGRADE_CALL: "upgrades the target's implementation and runs code in it"
         },
         "setImplementation(address)": {UPGRADE_CALL: "replaces the target's implementation"},
+        "upgrade(address,address)": {
+            UPGRADE_CALL: "upgrades a proxy's implementation (ProxyAdmin)"
+        },
+        "upgradeAndCall(address,address,bytes)": {
+            UPGRADE_CALL: "upgrades a proxy's implementation and calls it (ProxyAdmin)"
+        },
+        "changeAdmin(address)": {OWNERSHIP_TRANSFER: "hands a proxy's admin rights over"},
+        "changeProxyAdmin(address,address)": {
+            OWNERSHIP_TRANSFER: "hands a proxy's admin rights over (ProxyAdmin)"
+        },
+        "grantRole(bytes32,address)": {ROLE_GRANT: "grants a role, which may carry admin power"},
         "transferOwnership(address)": {OWNERSHIP_TRANSFER: "hands ownership of the target over"},
         "renounceOwnership()": {OWNERSHIP_TRANSFER: "gives up ownership of the target for good"},
     }

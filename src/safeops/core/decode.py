@@ -101,6 +101,14 @@ _FUNCTIONS = (
     KnownFunction("upgradeTo(address)", "upgrade", ("newImplementation",)),
     KnownFunction("upgradeToAndCall(address,bytes)", "upgrade", ("newImplementation", "data")),
     KnownFunction("setImplementation(address)", "upgrade", ("newImplementation",)),
+    # OpenZeppelin's ProxyAdmin upgrades a transparent proxy from outside it (WazirX, 2024).
+    KnownFunction("upgrade(address,address)", "upgrade", ("proxy", "implementation")),
+    KnownFunction(
+        "upgradeAndCall(address,address,bytes)", "upgrade", ("proxy", "implementation", "data")
+    ),
+    KnownFunction("changeAdmin(address)", "ownership", ("newAdmin",)),
+    KnownFunction("changeProxyAdmin(address,address)", "ownership", ("proxy", "newAdmin")),
+    KnownFunction("grantRole(bytes32,address)", "role", ("role", "account")),
     KnownFunction("transferOwnership(address)", "ownership", ("newOwner",)),
     KnownFunction("renounceOwnership()", "ownership", ()),
 )

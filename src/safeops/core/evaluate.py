@@ -45,6 +45,7 @@ SENSITIVE_CODES = frozenset(
         "SINGLETON_CHANGE",
         "UPGRADE_CALL",
         "OWNERSHIP_TRANSFER",
+        "ROLE_GRANT",
         "HASH_APPROVAL",
         "MESSAGE_SIGNATURE",
         "UNTRUSTED_DELEGATECALL",

@@ -281,3 +281,28 @@ def test_decoded_call_of_another_transaction_is_refused() -> None:
     other = decode_call(PAUSABLE_A, 0, PAUSE, 0)
     with pytest.raises(ValueError, match="not the transaction's own call"):
         check_transaction(tx, other, 1)
+
+
+def test_proxy_admin_upgrades_and_role_grants_are_flagged() -> None:
+    """A WazirX-style upgrade goes through a ProxyAdmin, not the proxy itself."""
+    from safeops.core.checks import check_transaction
+    from safeops.core.decode import decode_call, encode_multisend
+    from safeops.core.safe_tx import SafeTx
+    from safeops.core.selectors import encode_call
+
+    admin = "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6"
+    proxy = "0x8A791620dd6260079BF849Dc5567aDC3F2FdC318"
+    evil = "0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+    batch = encode_multisend(
+        [
+            (0, admin, 0, encode_call("upgrade(address,address)", proxy, evil)),
+            (0, proxy, 0, encode_call("grantRole(bytes32,address)", b"\x00" * 32, evil)),
+        ]
+    )
+    safe = "0xe690d772bCc82DA64dbE2d0Dc83BBfcB3B2c1590"
+    tx = SafeTx(safe=safe, to="0x9641d764fc13c8B624c04430C7356C1C7C8102e2", data=batch, operation=1)
+    findings = check_transaction(tx, decode_call(tx.to, 0, tx.data, 1), 1)
+    assert [(f.code, f.path) for f in findings] == [
+        ("UPGRADE_CALL", "call.batch[0]"),
+        ("ROLE_GRANT", "call.batch[1]"),
+    ]

@@ -45,7 +45,7 @@ def calldata(signature: str, *args: object) -> bytes:
 
 def test_selectors_are_unique_and_match_eth_utils() -> None:
     signatures = [function.signature for function in KNOWN_FUNCTIONS.values()]
-    assert len(signatures) == len(set(signatures)) == 25
+    assert len(signatures) == len(set(signatures)) == 30
     for selector, function in KNOWN_FUNCTIONS.items():
         assert selector == function_signature_to_4byte_selector(function.signature)
         assert len(function.arg_names) == len(function.arg_types)
