@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from safeops.chain.safe_reader import Rpc, ask, checksummed, connect, pinned_block
+from safeops.chain.rpc import RpcPool
+from safeops.chain.safe_reader import ask, checksummed
 from safeops.core.selectors import encode_call
 
 
-def block_gas_limit(urls: Sequence[str]) -> int:
+def block_gas_limit(pool: RpcPool) -> int:
     """The smallest gas limit among the RPCs' latest blocks: plans must fit every node's view."""
-    return min(
-        int(
-            ask(rpc, "eth_getBlockByNumber", lambda r=rpc: r.w3.eth.get_block("latest"))["gasLimit"]
-        )
-        for rpc in connect(urls)
+    blocks = pool.each(
+        "eth_getBlockByNumber",
+        lambda rpc: ask(rpc, "eth_getBlockByNumber", lambda: rpc.w3.eth.get_block("latest")),
     )
+    return min(int(block["gasLimit"]) for _, block in blocks)
 
 
-def balances(urls: Sequence[str], holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
-    """`holder`'s balance of each token (name -> address; the zero address is ETH) at one block."""
+def balances(pool: RpcPool, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
+    """`holder`'s balance of each token (name -> address; the zero address is ETH) at one block,
+    through the primary RPC: balances size a withdrawal, the Safe's state authorises it."""
     from eth_abi.abi import decode
 
-    rpc: Rpc = connect(urls)[0]
-    block = pinned_block([rpc])
+    rpc = pool.primary
+    block = int(ask(rpc, "eth_blockNumber", lambda: rpc.w3.eth.block_number))
     found: dict[str, int] = {}
     for name, token in tokens.items():
         if int(token, 16) == 0:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+# `x as x` re-exports: fork, reads and proofs reach the RPC basics through this module.
+from safeops.chain.rpc import Rpc as Rpc
+from safeops.chain.rpc import RpcPool, RpcPools, Warn
+from safeops.chain.rpc import ask as ask
+from safeops.chain.rpc import connect as connect
 from safeops.core.safe_state import (
     FALLBACK_HANDLER_SLOT,
     GUARD_SLOT,
@@ -14,48 +18,13 @@ from safeops.core.safe_state import (
     SafeState,
 )
 from safeops.core.selectors import encode_call
-from safeops.core.urls import redact_url
 from safeops.errors import ChainMismatch, RpcDisagreement, RpcUnavailable
 
 if TYPE_CHECKING:
     from eth_typing import ChecksumAddress
-    from web3 import Web3
 
-RPC_TIMEOUT_S = 10
 SENTINEL = "0x0000000000000000000000000000000000000001"
 MAX_MODULES = 100
-
-
-@dataclass(frozen=True)
-class Rpc:
-    """One RPC endpoint; `label` is the redacted URL, safe to print."""
-
-    url: str
-    w3: Web3
-
-    @property
-    def label(self) -> str:
-        return redact_url(self.url)
-
-
-def connect(urls: Sequence[str]) -> list[Rpc]:
-    from web3 import Web3
-
-    return [
-        Rpc(url, Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": RPC_TIMEOUT_S})))
-        for url in urls
-    ]
-
-
-def ask(rpc: Rpc, what: str, call: Any) -> Any:
-    """Run one RPC request; any transport or node failure becomes an exit-3 error."""
-    try:
-        return call()
-    except Exception as error:
-        raise RpcUnavailable(
-            f"RPC {rpc.label} failed on {what} ({type(error).__name__})",
-            hint="Check the RPC URL and that the node is reachable.",
-        ) from None
 
 
 def check_chain_ids(rpcs: Sequence[Rpc], chain_id: int) -> None:
@@ -83,6 +52,7 @@ def checksummed(address: str) -> ChecksumAddress:
 
 def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *args: Any) -> Any:
     from eth_abi.abi import decode
+    from eth_abi.exceptions import DecodingError
 
     data = encode_call(signature, *args)
     raw = ask(
@@ -90,7 +60,13 @@ def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *
         signature,
         lambda: rpc.w3.eth.call({"to": checksummed(safe), "data": data}, block),
     )
-    return decode(outputs, bytes(raw))
+    try:
+        return decode(outputs, bytes(raw))
+    except DecodingError:  # a node that answers garbage is as unusable as one that errs
+        raise RpcUnavailable(
+            f"RPC {rpc.label} answered {signature} with data that does not decode",
+            hint="Check that the address is a Safe and that the node is sound.",
+        ) from None
 
 
 def _slot_address(rpc: Rpc, safe: str, slot: int, block: int) -> str:
@@ -137,17 +113,46 @@ def read_safe(rpc: Rpc, safe: str, block: int) -> SafeState | None:
     )
 
 
-def read_safe_everywhere(urls: Sequence[str], chain_id: int, safe: str) -> SafeState | None:
-    """Read `safe` from every RPC at one block; any disagreement between them stops the flow."""
-    rpcs = connect(urls)
-    check_chain_ids(rpcs, chain_id)
-    block = pinned_block(rpcs)
-    first, *others = [(rpc, read_safe(rpc, safe, block)) for rpc in rpcs]
+def _disagreement(field: str, mine: object, theirs: object) -> str:
+    """`nonce (7 vs 8)`; for lists, what only one side has: `owners (0xA… vs 0xB…)`."""
+    if isinstance(mine, tuple) and isinstance(theirs, tuple):
+        only_mine = ", ".join(str(item) for item in mine if item not in theirs) or "none"
+        only_theirs = ", ".join(str(item) for item in theirs if item not in mine) or "none"
+        if only_mine == only_theirs == "none":
+            return f"{field} (the same, in another order)"
+        return f"{field} ({only_mine} vs {only_theirs})"
+    return f"{field} ({mine} vs {theirs})"
+
+
+def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
+    """Read `safe` through every RPC of `pool` at one block (SECURITY.md check 6): a field on
+    which two disagree is named and stops the flow; so does another hash for that block."""
+    pin = pool.pin()
+    (first_rpc, first), *others = pool.each(
+        "the Safe's state", lambda rpc: read_safe(rpc, safe, pin.block)
+    )
     for rpc, state in others:
-        if state != first[1]:
-            fields = state.differences(first[1]) if state and first[1] else ["contract code"]
-            raise RpcDisagreement(
-                f"RPCs {first[0].label} and {rpc.label} disagree on Safe {safe} at block "
-                f"{block}: {', '.join(fields)}"
-            )
-    return first[1]
+        if state == first:
+            continue
+        fields = (
+            [
+                _disagreement(f, getattr(first, f), getattr(state, f))
+                for f in first.differences(state)
+            ]
+            if state is not None and first is not None
+            else ["contract code"]
+        )
+        raise RpcDisagreement(
+            f"RPCs {first_rpc.label} and {rpc.label} disagree on Safe {safe} at block "
+            f"{pin.block}: {', '.join(fields)}"
+        )
+    # Checked after the state: when both differ, the named fields are the better report.
+    pin.require_one_chain()
+    return first
+
+
+def read_safe_everywhere(
+    urls: Sequence[str], chain_id: int, safe: str, warn: Warn | None = None
+) -> SafeState | None:
+    """`read_safe_agreed` through a pool of its own, for a one-off read."""
+    return read_safe_agreed(RpcPools(warn).open(urls, chain_id), safe)

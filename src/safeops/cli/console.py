@@ -30,6 +30,7 @@ class Output:
     emitted: bool = field(default=False, init=False)
     audit_action: str | None = field(default=None, init=False)
     audit_details: dict[str, Any] = field(default_factory=dict, init=False)
+    rpc_warnings: list[str] = field(default_factory=list, init=False)
 
     def audit(self, action: str, **details: Any) -> None:
         """Mark this run for the audit log; the error boundary writes it with the outcome."""
@@ -52,16 +53,30 @@ class Output:
     def result(self, data: dict[str, Any], render: Callable[[RichConsole], None]) -> None:
         """Print the command's result: `data` as JSON, or `render` for a person."""
         if self.json_mode:
-            sys.stdout.write(json.dumps(data, indent=2) + "\n")
+            sys.stdout.write(json.dumps(self._with_warnings(data), indent=2) + "\n")
             sys.stdout.flush()
         else:
             render(self.out)
         self.emitted = True
 
+    def _with_warnings(self, data: dict[str, Any]) -> dict[str, Any]:
+        """`rpc_warnings` appears only when there were some: the JSON of a run on healthy RPCs
+        stays exactly what it was."""
+        return {**data, "rpc_warnings": list(self.rpc_warnings)} if self.rpc_warnings else data
+
     def progress(self, message: str) -> None:
         """A progress line on stderr, silent with `--json`."""
         if not self.json_mode:
             self.err.print(f"[dim]{message}[/dim]")
+
+    def warn(self, message: str) -> None:
+        """One yellow line on stderr, with `--json` too (stderr is for logs there, and an RPC
+        that was skipped must not go unseen); kept for the JSON result and the audit log."""
+        from rich.markup import escape
+
+        self.rpc_warnings.append(message)
+        self.audit_details.setdefault("rpc_warnings", []).append(message)
+        self.err.print(f"[yellow]warning:[/yellow] {escape(message)}")
 
     def error(self, error: SafeOpsError) -> None:
         """One red line and a hint on stderr; with `--json` also an error object on stdout."""
@@ -80,4 +95,4 @@ class Output:
                     "exit_code": int(error.exit_code),
                 }
             }
-            sys.stdout.write(json.dumps(document, indent=2) + "\n")
+            sys.stdout.write(json.dumps(self._with_warnings(document), indent=2) + "\n")

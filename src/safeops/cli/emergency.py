@@ -58,6 +58,7 @@ def _run(
     signer: str,
     dry_run: bool,
 ) -> None:
+    from safeops.chain.rpc import RpcPools
     from safeops.errors import BadInput
     from safeops.workflows.emergency import emergency
 
@@ -74,6 +75,7 @@ def _run(
         all_targets=all_targets,
         unpause=unpause,
         signer=key,
+        rpcs=RpcPools(output.warn),
         dry_run=dry_run,
         progress=output.progress,
     )

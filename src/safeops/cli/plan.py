@@ -15,6 +15,7 @@ from safeops.errors import BadInput
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import ActionPlan
     from safeops.core.policy import Policy
     from safeops.workflows.plan import WrittenPlan
@@ -54,6 +55,7 @@ def _finish(
     ctx: typer.Context,
     policy: Policy,
     action_plans: list[ActionPlan],
+    rpcs: RpcPools,
     nonce: int | None,
     replace: bool,
     out_dir: Path,
@@ -65,7 +67,7 @@ def _finish(
     output: Output = ctx.ensure_object(Output)
     if action_plans:
         output.audit(f"plan {action_plans[0].action}", safe=action_plans[0].safe_name)
-    written = make_plans(policy, action_plans, nonce=nonce, replace=replace, out_dir=out_dir)
+    written = make_plans(policy, action_plans, rpcs, nonce=nonce, replace=replace, out_dir=out_dir)
     output.audit_details["safe_tx_hashes"] = [w.plan.safe_tx_hash for w in written]
     exports = _exports(written, tx_builder, typed_data)
     entries = [_entry(w, exports.get(w.plan.safe_tx_hash, {})) for w in written]
@@ -202,11 +204,14 @@ def _pause(
     tx_builder: Path | None,
     typed_data: Path | None,
 ) -> None:
+    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_pause
 
-    policy = load_policy_for(ctx.ensure_object(Output))
+    output: Output = ctx.ensure_object(Output)
+    policy = load_policy_for(output)
     plans = plan_pause(policy, targets or [], all_targets=all_targets, unpause=unpause)
-    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)
+    rpcs = RpcPools(output.warn)
+    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)
 
 
 @app.command("revoke")
@@ -225,9 +230,11 @@ def revoke(
 ) -> None:
     """Revoke addresses from an allow-list; large lists are split into several plans."""
     from safeops.chain.reads import block_gas_limit
+    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_revoke
 
-    policy = load_policy_for(ctx.ensure_object(Output))
+    output: Output = ctx.ensure_object(Output)
+    policy = load_policy_for(output)
     wanted = list(addresses or []) + (_read_addresses(from_file) if from_file else [])
     if not wanted:
         raise BadInput("no address to revoke", hint="Name addresses or pass --from-file.")
@@ -235,8 +242,10 @@ def revoke(
         known = ", ".join(policy.allowlists) or "none"
         raise BadInput(f"unknown allow-list {allowlist!r}", hint=f"The policy's: {known}.")
     safe = policy.safes[policy.allowlists[allowlist].safe]
-    plans = plan_revoke(policy, allowlist, wanted, block_gas_limit=block_gas_limit(safe.rpc))
-    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)
+    rpcs = RpcPools(output.warn)
+    gas_limit = block_gas_limit(rpcs.open(safe.rpc, safe.chain_id))
+    plans = plan_revoke(policy, allowlist, wanted, block_gas_limit=gas_limit)
+    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)
 
 
 def _read_addresses(path: Path) -> list[str]:
@@ -270,16 +279,20 @@ def withdraw(
 ) -> None:
     """Emergency-withdraw from a vault to a recipient the policy names, within its caps."""
     from safeops.chain.reads import balances
+    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_withdraw, plan_withdraw_all
 
-    policy = load_policy_for(ctx.ensure_object(Output))
+    output: Output = ctx.ensure_object(Output)
+    policy = load_policy_for(output)
     if vault not in policy.vaults:
         raise BadInput(
             f"unknown vault {vault!r}", hint=f"The policy's: {', '.join(policy.vaults)}."
         )
     entry = policy.vaults[vault]
     tokens = {name: policy.tokens[name].address for name in entry.tokens}
-    held = balances(policy.safes[entry.safe].rpc, entry.address, tokens)
+    safe = policy.safes[entry.safe]
+    rpcs = RpcPools(output.warn)
+    held = balances(rpcs.open(safe.rpc, safe.chain_id), entry.address, tokens)
     if all_tokens:
         if token or amount:
             raise BadInput("--all-tokens sweeps everything: drop --token and --amount")
@@ -288,4 +301,4 @@ def withdraw(
         if not token or not amount:
             raise BadInput("--token and --amount are needed (or --all-tokens)")
         plans = plan_withdraw(policy, vault, token, amount, to, balances=held)
-    _finish(ctx, policy, plans, nonce, replace, out_dir, tx_builder, typed_data)
+    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)

@@ -30,12 +30,14 @@ def propose(
     ] = False,
 ) -> None:
     """Propose a plan with a fresh passing rehearsal; an owner-proposer signs it too."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.propose import propose as run
 
     output: Output = ctx.ensure_object(Output)
     output.audit("propose", plan=str(plan), signer=signer)
     policy = load_policy_for(output)
-    result = run(policy, plan, open_policy_signer(policy, signer, "proposer"), replace=replace)
+    key = open_policy_signer(policy, signer, "proposer")
+    result = run(policy, plan, key, RpcPools(output.warn), replace=replace)
     output.audit_details.update(safe_tx_hash=result.safe_tx_hash)
     document = {
         "safe_tx_hash": result.safe_tx_hash,
@@ -82,6 +84,7 @@ def sign(
 ) -> None:
     """Re-verify the proposal independently (rebuild, hashes, review, simulation), show the
     hashes a hardware wallet displays, then sign it or import/export a signature."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.sign import sign as run
 
     output: Output = ctx.ensure_object(Output)
@@ -89,7 +92,12 @@ def sign(
     policy = load_policy_for(output)
     key = open_policy_signer(policy, signer, "signer") if signer else None
     result = run(
-        policy, safe_tx_hash, key, export_typed_data=export_typed_data, signature=signature
+        policy,
+        safe_tx_hash,
+        key,
+        RpcPools(output.warn),
+        export_typed_data=export_typed_data,
+        signature=signature,
     )
     hashes = result.plan.inspection.hashes
     document: dict[str, Any] = {
@@ -131,13 +139,15 @@ def execute(
 ) -> None:
     """Execute a proposal that has its threshold of verified owner signatures, then prove
     its postconditions on chain. Exit 1 if anything fails."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.execute import execute as run
 
     output: Output = ctx.ensure_object(Output)
     output.audit("execute", safe_tx_hash=safe_tx_hash, signer=signer)
     policy = load_policy_for(output)
     executor = open_policy_signer(policy, signer, "executor")
-    result = run(policy, safe_tx_hash, executor, signer, progress=output.progress)
+    rpcs = RpcPools(output.warn)
+    result = run(policy, safe_tx_hash, executor, signer, rpcs, progress=output.progress)
     output.audit_details.update(tx_hash=result.tx_hash, success=result.success)
     document = {
         "safe_tx_hash": result.safe_tx_hash,
@@ -171,10 +181,11 @@ def execute(
 
 def queue(ctx: typer.Context) -> None:
     """Pending proposals per Safe: nonce, action, confirmations, conflicts, rehearsal."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.queue import pending
 
     output: Output = ctx.ensure_object(Output)
-    rows = pending(load_policy_for(output))
+    rows = pending(load_policy_for(output), RpcPools(output.warn))
     document = {
         "pending": [
             {

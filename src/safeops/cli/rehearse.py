@@ -32,6 +32,7 @@ def rehearse(
     """Execute the plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.
     Exit 1 when the rehearsal fails; the fork is always torn down."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.rehearse import read_plan, rehearse_plan
 
     output: Output = ctx.ensure_object(Output)
@@ -41,6 +42,7 @@ def rehearse(
         plan,
         document,
         policy,
+        RpcPools(output.warn),
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,

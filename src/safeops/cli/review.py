@@ -40,6 +40,7 @@ def review(
 ) -> None:
     """Recompute the hashes, decode every call, evaluate the policy, compare the live Safe with
     it and simulate the exact transaction (again with the Safe's guard). Exit 1 on any issue."""
+    from safeops.chain.rpc import RpcPools
     from safeops.workflows.review import load_subject
     from safeops.workflows.review import review as run_review
 
@@ -47,16 +48,18 @@ def review(
     if (target is None) == (tx_builder is None):
         raise BadInput("review takes one thing: a plan/JSON/safeTxHash, or --tx-builder FILE")
     policy = load_policy_for(output)
+    rpcs = RpcPools(output.warn)
     subject = load_subject(
         policy,
         str(tx_builder or target),
+        rpcs,
         tx_builder=tx_builder is not None,
         safe_name=safe,
         nonce=nonce,
     )
     output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
     output.audit("review", safe=subject.safe.name, source=subject.source)
-    result = run_review(policy, subject)
+    result = run_review(policy, subject, rpcs)
     document = _document(result)
     output.audit_details.update(safe_tx_hash=document["safe_tx_hash"], passed=result.ok)
     output.result(document, lambda console: _render(console, result, document, policy))

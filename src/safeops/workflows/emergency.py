@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from safeops.chain.rpc import RpcPools
 from safeops.core.actions import plan_pause
 from safeops.core.policy import Policy
 from safeops.errors import Refused
@@ -50,20 +51,22 @@ def emergency(
     all_targets: bool,
     unpause: bool,
     signer: EmergencySigner,
+    rpcs: RpcPools,
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda _: None,
 ) -> list[SafeOutcome]:
     """Every step is the same code path as its own command; any failure stops everything."""
     action_plans = plan_pause(policy, targets, all_targets=all_targets, unpause=unpause)
-    outcomes = [SafeOutcome(w) for w in make_plans(policy, action_plans)]
+    outcomes = [SafeOutcome(w) for w in make_plans(policy, action_plans, rpcs)]
     for outcome in outcomes:  # prove every plan before anything is proposed
         plan, path = outcome.written.plan, outcome.written.path
         progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
-        checked = review(policy, Subject("plan", policy.safes[plan.safe_name], plan.tx, plan))
+        subject = Subject("plan", policy.safes[plan.safe_name], plan.tx, plan)
+        checked = review(policy, subject, rpcs)
         if not checked.ok:
             raise Refused(f"review of {path} failed", hint=f"Run `safeops review {path}`.")
         progress("rehearsing on a fork …")
-        rehearsal = rehearse_plan(path, plan, policy, progress=progress)
+        rehearsal = rehearse_plan(path, plan, policy, rpcs, progress=progress)
         if not rehearsal.passed:
             raise Refused(
                 f"rehearsal of {path} failed: {rehearsal.reason}",
@@ -75,12 +78,12 @@ def emergency(
     for outcome in outcomes:
         plan, path = outcome.written.plan, outcome.written.path
         progress(f"proposing {plan.safe_tx_hash} …")
-        outcome.proposed = propose(policy, path, signer)
+        outcome.proposed = propose(policy, path, signer, rpcs)
         if outcome.proposed.confirmations >= outcome.proposed.threshold:
             may_execute(policy, plan, signer.name)
             progress("executing …")
             outcome.executed = execute(
-                policy, plan.safe_tx_hash, signer, signer.name, progress=progress
+                policy, plan.safe_tx_hash, signer, signer.name, rpcs, progress=progress
             )
         else:
             owners = policy.safes[plan.safe_name].expect.owners

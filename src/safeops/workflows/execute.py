@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from safeops.chain.execute import TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
-from safeops.chain.safe_reader import connect
+from safeops.chain.rpc import RpcPools
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
@@ -55,6 +55,7 @@ def execute(
     safe_tx_hash: str,
     executor: TransactionSigner,
     executor_name: str,
+    rpcs: RpcPools,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Executed:
     found = find_proposal(policy, safe_tx_hash)
@@ -62,7 +63,7 @@ def execute(
     if found.executed_tx is not None:
         raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
     may_execute(policy, plan, executor_name)
-    live = live_safe(policy, safe.name)
+    live = live_safe(policy, safe.name, rpcs)
     if plan.tx.nonce != live.nonce:
         why = (
             "it was executed or replaced"
@@ -79,7 +80,7 @@ def execute(
         live.owners,
         live.threshold,
     )
-    rpc = connect(safe.rpc)[0]
+    rpc = rpcs.open(safe.rpc, safe.chain_id).primary
     final = simulate_signed(rpc.w3, plan.tx, hash_bytes, executor.address, live.block, signatures)
     if not final.success:
         raise Refused(

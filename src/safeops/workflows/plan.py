@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from safeops.chain.safe_reader import read_safe_everywhere
+from safeops.chain.rpc import RpcPools
+from safeops.chain.safe_reader import read_safe_agreed
 from safeops.core.actions import ActionPlan, PolicyViolation
 from safeops.core.evaluate import evaluate
 from safeops.core.plan import Plan
@@ -30,10 +31,10 @@ class WrittenPlan:
     onchain_nonce: int
 
 
-def live_safe(policy: Policy, safe_name: str) -> SafeState:
+def live_safe(policy: Policy, safe_name: str, rpcs: RpcPools) -> SafeState:
     """The Safe read from every RPC at one block; no contract there is a refusal."""
     safe = policy.safes[safe_name]
-    state = read_safe_everywhere(safe.rpc, safe.chain_id, safe.address)
+    state = read_safe_agreed(rpcs.open(safe.rpc, safe.chain_id), safe.address)
     if state is None:
         raise Refused(
             f"there is no contract at Safe {safe_name} ({safe.address})",
@@ -80,6 +81,7 @@ def choose_nonces(
 def make_plans(
     policy: Policy,
     action_plans: Sequence[ActionPlan],
+    rpcs: RpcPools,
     *,
     nonce: int | None = None,
     replace: bool = False,
@@ -93,7 +95,7 @@ def make_plans(
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     built: list[tuple[Plan, int]] = []
     for safe_name, group in by_safe.items():
-        live = live_safe(policy, safe_name)
+        live = live_safe(policy, safe_name, rpcs)
         version = SafeVersion.parse(live.version)
         nonces = choose_nonces(policy, safe_name, live.nonce, len(group), nonce, replace)
         for action_plan, chosen in zip(group, nonces, strict=True):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.chain.safe_reader import read_safe_everywhere
+from safeops.chain.rpc import RpcPools
+from safeops.chain.safe_reader import read_safe_agreed
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.safe_state import Drift, SafeExpectation, SafeState, find_drift
 
@@ -66,9 +67,9 @@ def expectation(safe: SafeEntry) -> SafeExpectation:
     )
 
 
-def check_safe(safe: SafeEntry) -> SafeCheck:
+def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
     """Read one Safe from all its RPCs (they must agree) and list its drift."""
-    state = read_safe_everywhere(safe.rpc, safe.chain_id, safe.address)
+    state = read_safe_agreed(rpcs.open(safe.rpc, safe.chain_id), safe.address)
     if state is None:
         missing = Drift(
             safe.name,
@@ -82,5 +83,5 @@ def check_safe(safe: SafeEntry) -> SafeCheck:
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
 
 
-def check_policy(policy: Policy) -> list[SafeCheck]:
-    return [check_safe(safe) for safe in policy.safes.values()]
+def check_policy(policy: Policy, rpcs: RpcPools) -> list[SafeCheck]:
+    return [check_safe(safe, rpcs) for safe in policy.safes.values()]

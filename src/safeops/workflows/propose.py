@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeops.chain.rpc import RpcPools
 from safeops.core.actions import PolicyViolation
 from safeops.core.evaluate import evaluate
 from safeops.core.policy import Policy
@@ -30,7 +31,12 @@ class Proposed:
 
 
 def propose(
-    policy: Policy, plan_path: Path, signer: TypedDataSigner, *, replace: bool = False
+    policy: Policy,
+    plan_path: Path,
+    signer: TypedDataSigner,
+    rpcs: RpcPools,
+    *,
+    replace: bool = False,
 ) -> Proposed:
     plan = read_plan(plan_path)
     safe = policy.safes.get(plan.safe_name)
@@ -44,13 +50,13 @@ def propose(
     )
     if violations:
         raise PolicyViolation(violations)
-    check = check_safe(safe)
+    check = check_safe(safe, rpcs)
     if check.drift:
         raise Refused(
             f"Safe {safe.name} drifted from the policy: {check.drift[0].message}",
             hint="Run `safeops policy check` and resolve the drift first.",
         )
-    live = live_safe(policy, safe.name)
+    live = live_safe(policy, safe.name, rpcs)
     if plan.tx.nonce < live.nonce:
         raise Refused(
             f"the plan's nonce {plan.tx.nonce} is already used (the Safe is at {live.nonce})",

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from safeops.chain.rpc import RpcPools
 from safeops.core.policy import Policy
 from safeops.errors import SafeOpsError
 from safeops.proposals.local import Proposal
@@ -38,10 +39,10 @@ def _rehearsal(policy: Policy, safe_tx_hash: str, block: int, plan_dir: Path) ->
     return "fresh"
 
 
-def pending(policy: Policy, plan_dir: Path = DEFAULT_PLAN_DIR) -> list[Pending]:
+def pending(policy: Policy, rpcs: RpcPools, plan_dir: Path = DEFAULT_PLAN_DIR) -> list[Pending]:
     rows: list[Pending] = []
     for safe in policy.safes.values():
-        live = live_safe(policy, safe.name)
+        live = live_safe(policy, safe.name, rpcs)
         waiting = store_for(safe).pending(safe.address, live.nonce)
         nonces = [p.nonce for p in waiting]
         for proposal in waiting:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from safeops.chain.rpc import RpcPools
 from safeops.chain.safe_reader import read_safe
 from safeops.core.actions.postconditions import ETH_BALANCE
 from safeops.core.decode import decode_call
@@ -221,6 +222,7 @@ def rehearse_plan(
     plan_path: Path,
     plan: Plan,
     policy: Policy,
+    rpcs: RpcPools,
     *,
     fork_block: int | None = None,
     fork_url: str | None = None,
@@ -239,7 +241,8 @@ def rehearse_plan(
     store = store_for(entry) if stack else None
     path = record_path(plan_path)
     remove_record(path)
-    origin = fork_url or entry.rpc[0]
+    # The first RPC that answers, not rpc[0]: a dead primary must not stop the rehearsal.
+    origin = fork_url or rpcs.open(entry.rpc, entry.chain_id).primary.url
     started = time.monotonic()
     progress(f"forking {redact_url(origin)} …")
     with open_fork(origin, plan.chain_id, fork_block) as fork:

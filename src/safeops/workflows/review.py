@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeops.chain.safe_reader import connect
+from safeops.chain.rpc import RpcPools
 from safeops.core.actions import Violation
 from safeops.core.batch import Call, build_safe_tx
 from safeops.core.evaluate import evaluate
@@ -88,6 +88,7 @@ def _from_plan(policy: Policy, plan: Plan, source: str) -> Subject:
 def load_subject(
     policy: Policy,
     target: str,
+    rpcs: RpcPools,
     *,
     tx_builder: bool = False,
     safe_name: str | None = None,
@@ -114,7 +115,7 @@ def load_subject(
     if isinstance(document, dict) and "proposal" in document:
         return _from_plan(policy, proposal_from_json(document).plan, "proposal")
     if tx_builder or (isinstance(document, dict) and "meta" in document):
-        return _from_builder(policy, document, safe_name, nonce)
+        return _from_builder(policy, document, safe_name, nonce, rpcs)
     service = parse_service_tx(document)
     safe = _safe_by_address(policy, service.tx.safe)
     subject = Subject("service", safe, service.tx, None)
@@ -146,6 +147,7 @@ def _from_builder(
     document: object,
     safe_name: str | None,
     nonce: int | None,
+    rpcs: RpcPools,
 ) -> Subject:
     """A Builder batch becomes the MultiSendCallOnly transaction safeops would propose for
     it, at `nonce` or the Safe's current one, hashed for the Safe's live version."""
@@ -163,7 +165,7 @@ def _from_builder(
             f"the batch file is for chain {batch.chain_id}, Safe {safe.name} is on "
             f"chain {safe.chain_id}"
         )
-    live = live_safe(policy, safe.name)
+    live = live_safe(policy, safe.name, rpcs)
     calls = [Call(c.to, c.data, c.value) for c in batch.calls]
     tx = build_safe_tx(
         safe.address, calls, live.nonce if nonce is None else nonce, SafeVersion.parse(live.version)
@@ -171,18 +173,18 @@ def _from_builder(
     return Subject("tx-builder", safe, tx, None)
 
 
-def review(policy: Policy, subject: Subject) -> Review:
+def review(policy: Policy, subject: Subject, rpcs: RpcPools) -> Review:
     """Hashes, decoding, findings, policy evaluation, live state, and simulation at one block,
     again with the Safe's own guard in place when it has one."""
     safe = subject.safe
-    live = check_safe(safe)
+    live = check_safe(safe, rpcs)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
     inspection = inspect_transaction(subject.tx, safe.chain_id, version)
     action = subject.plan.action if subject.plan else None
     violations = tuple(evaluate(policy, safe.name, subject.tx, safe.chain_id, action=action))
     simulation = guarded = None
     if live.state is not None and live.state.owners:
-        w3 = connect(safe.rpc)[0].w3
+        w3 = rpcs.open(safe.rpc, safe.chain_id).primary.w3
         owner = live.state.owners[0]
         safe_tx_hash = inspection.hashes.safe_tx_hash
         queued = subject.tx.nonce > live.state.nonce

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from safeops.chain.rpc import RpcPools
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.signatures import recover_signer
@@ -28,12 +29,12 @@ class Signed:
     exported: str | None = None
 
 
-def verify_for_signing(policy: Policy, safe_tx_hash: str) -> tuple[Found, Review]:
+def verify_for_signing(policy: Policy, safe_tx_hash: str, rpcs: RpcPools) -> tuple[Found, Review]:
     """The proposal, rebuilt and compared, then reviewed again: policy, drift, simulation."""
     found = find_proposal(policy, safe_tx_hash)
     if found.executed_tx is not None:
         raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
-    result = review(policy, Subject("store", found.safe, found.plan.tx, found.plan))
+    result = review(policy, Subject("store", found.safe, found.plan.tx, found.plan), rpcs)
     if not result.ok:
         raise Refused(
             "the proposal does not pass review now",
@@ -46,14 +47,15 @@ def sign(
     policy: Policy,
     safe_tx_hash: str,
     signer: TypedDataSigner | None,
+    rpcs: RpcPools,
     *,
     export_typed_data: Path | None = None,
     signature: str | None = None,
 ) -> Signed:
     """Sign with `signer`, import an external `signature`, or export the typed data."""
-    found, result = verify_for_signing(policy, safe_tx_hash)
+    found, result = verify_for_signing(policy, safe_tx_hash, rpcs)
     plan = found.plan
-    live = live_safe(policy, found.safe.name)
+    live = live_safe(policy, found.safe.name, rpcs)
     if export_typed_data is not None:
         typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
         write_json(export_typed_data, typed)
