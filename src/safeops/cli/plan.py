@@ -25,7 +25,7 @@ app = typer.Typer(
 )
 
 NonceOption = Annotated[
-    int | None, typer.Option("--nonce", help="Safe nonce; default: the next free one.")
+    int | None, typer.Option("--nonce", min=0, help="Safe nonce; default: the next free one.")
 ]
 ReplaceOption = Annotated[
     bool, typer.Option("--replace", help="Allow a nonce a pending proposal holds.")
@@ -67,12 +67,30 @@ def _finish(
     output: Output = ctx.ensure_object(Output)
     if action_plans:
         output.audit(f"plan {action_plans[0].action}", safe=action_plans[0].safe_name)
-    written = make_plans(policy, action_plans, rpcs, nonce=nonce, replace=replace, out_dir=out_dir)
-    output.audit_details["safe_tx_hashes"] = [w.plan.safe_tx_hash for w in written]
-    exports = _exports(written, tx_builder, typed_data)
+    _check_outputs(out_dir, tx_builder, typed_data)
+    try:
+        written = make_plans(
+            policy, action_plans, rpcs, nonce=nonce, replace=replace, out_dir=out_dir
+        )
+        output.audit_details["safe_tx_hashes"] = [w.plan.safe_tx_hash for w in written]
+        exports = _exports(written, tx_builder, typed_data)
+    except OSError as error:
+        if error.filename is None:
+            raise  # not a file: the chain adapters report their own failures
+        where = error.filename2 or error.filename
+        raise BadInput(f"cannot write {where}: {error.strerror}") from None
     entries = [_entry(w, exports.get(w.plan.safe_tx_hash, {})) for w in written]
     document: dict[str, Any] = {**entries[0], "plans": entries}
     output.result(document, lambda console: _render(console, written, entries, policy))
+
+
+def _check_outputs(out_dir: Path, tx_builder: Path | None, typed_data: Path | None) -> None:
+    """Refuse unusable output paths before any plan file is written, not halfway through."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"--out-dir {out_dir} is not a directory")
+    for option, path in (("--tx-builder", tx_builder), ("--typed-data", typed_data)):
+        if path is not None and path.is_dir():
+            raise BadInput(f"{option} {path} is a directory: give a file name")
 
 
 def _entry(written: WrittenPlan, exports: dict[str, str]) -> dict[str, Any]:
@@ -235,7 +253,10 @@ def revoke(
 
     output: Output = ctx.ensure_object(Output)
     policy = load_policy_for(output)
-    wanted = list(addresses or []) + (_read_addresses(from_file) if from_file else [])
+    listed = _read_addresses(from_file) if from_file else []
+    if from_file and not listed:
+        raise BadInput(f"{from_file} holds no address", hint="One address per line; # comments.")
+    wanted = list(addresses or []) + listed
     if not wanted:
         raise BadInput("no address to revoke", hint="Name addresses or pass --from-file.")
     if allowlist not in policy.allowlists:
@@ -250,9 +271,11 @@ def revoke(
 
 def _read_addresses(path: Path) -> list[str]:
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
         raise BadInput(f"cannot read {path}: {error.strerror}") from error
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text: one address per line expected") from None
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 

@@ -35,7 +35,8 @@ def review(
         str | None, typer.Option("--safe", help="The policy Safe of a batch that names none.")
     ] = None,
     nonce: Annotated[
-        int | None, typer.Option("--nonce", help="Nonce for a batch file; default: on-chain.")
+        int | None,
+        typer.Option("--nonce", min=0, help="Nonce for a batch file; default: on-chain."),
     ] = None,
 ) -> None:
     """Recompute the hashes, decode every call, evaluate the policy, compare the live Safe with

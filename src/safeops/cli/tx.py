@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -87,7 +86,7 @@ def hash_command(
             ]
             raise BadInput(f"missing {', '.join(missing)}", hint="Or pass --file with a JSON.")
         tx = SafeTx(
-            safe=parse_address(safe, what="--safe"),
+            safe=parse_address(safe, what="--safe", allow_zero=False),
             to=parse_address(to, what="--to"),
             value=value,
             data=_hex_data(data),
@@ -136,17 +135,14 @@ def _agree(what: str, flag: T | None, from_file: T | None) -> T | None:
 
 
 def _read_service_file(path: Path) -> ServiceTx:
+    from safeops.core.json_text import parse_json
     from safeops.core.service_tx import parse_service_tx
 
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as error:
         raise BadInput(f"cannot read {path}: {error.strerror}") from error
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadInput(f"{path} is not JSON: {error.msg} at line {error.lineno}") from error
-    return parse_service_tx(document)
+    return parse_service_tx(parse_json(raw, str(path)))
 
 
 def _render(console: Console, inspection: Inspection, claimed: str | None) -> None:

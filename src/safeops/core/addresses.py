@@ -1,4 +1,4 @@
-"""Ethereum addresses: strict EIP-55 parsing and the zero address."""
+"""Ethereum addresses: strict EIP-55 parsing, the zero address, and look-alikes."""
 
 from __future__ import annotations
 
@@ -36,3 +36,13 @@ def address_from_word(word: bytes) -> str:
 def is_zero(address: str) -> bool:
     """True for the zero address, however it is spelled."""
     return int(address, 16) == 0
+
+
+def address_shape(address: str) -> tuple[str, str]:
+    """The first and last 4 hex digits: what a glance at a wallet's `0x1234…abcd` shows."""
+    return address[2:6].lower(), address[-4:].lower()
+
+
+def looks_like(address: str, other: str) -> bool:
+    """Two different addresses of the same shape: what address poisoning forges (rule 13)."""
+    return address.lower() != other.lower() and address_shape(address) == address_shape(other)

@@ -6,8 +6,10 @@ plan recomputes them and refuses one whose stored hashes no longer match.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from safeops.core.addresses import parse_address
 from safeops.core.batch import Call
@@ -18,6 +20,8 @@ from safeops.core.service_tx import parse_service_tx, to_service_json
 from safeops.errors import BadInput, HashMismatch
 
 PLAN_FORMAT = 1
+HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,51 +114,116 @@ def plan_from_json(document: object) -> Plan:
     """Read a plan strictly and refuse it when its stored hashes do not match its fields."""
     if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
         raise BadInput(f"not a safeops plan (format {PLAN_FORMAT})")
-    try:
-        service = parse_service_tx(document)
-        action = document["action"]
-        part = document.get("part", {"index": 1, "of": 1})
-        plan = Plan(
-            action=str(action["kind"]),
-            arguments=dict(action.get("arguments", {})),
-            safe_name=str(document["safeName"]),
-            chain_id=int(document["chainId"]),
-            safe_version=SafeVersion.parse(str(document["safeVersion"])),
-            tx=service.tx,
-            calls=tuple(
-                Call(
-                    parse_address(c["to"], what="calls[].to"),
-                    bytes.fromhex(c["data"][2:]),
-                    int(c["value"]),
-                    str(c.get("description", "")),
-                )
-                for c in document["calls"]
-            ),
-            postconditions=tuple(
-                Postcondition(
-                    str(p["description"]),
-                    parse_address(p["target"]),
-                    str(p["call"]),
-                    tuple(p.get("args", [])),
-                    p["expected"],
-                )
-                for p in document["postconditions"]
-            ),
-            policy_digest=str(document["policyDigest"]),
-            created_at=str(document.get("createdAt", "")),
-            part=(int(part["index"]), int(part["of"])),
-            notes=tuple(str(n) for n in document.get("notes", [])),
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise BadInput(f"the plan is malformed ({type(error).__name__}: {error})") from None
+    service = parse_service_tx(document)
+    kind, arguments = _field(document, "action", _action)
+    index, of = _field(
+        document, "part", lambda p: (_uint(_object(p)["index"]), _uint(p["of"])), _ONE_PART
+    )
+    if service.chain_id is None:
+        raise BadInput("the plan is malformed: it lacks chainId")
+    plan = Plan(
+        action=kind,
+        arguments=arguments,
+        safe_name=_field(document, "safeName", _text),
+        chain_id=service.chain_id,
+        safe_version=SafeVersion.parse(_field(document, "safeVersion", _text)),
+        tx=service.tx,
+        calls=_field(document, "calls", lambda calls: tuple(map(_call, _items(calls)))),
+        postconditions=_field(
+            document, "postconditions", lambda items: tuple(map(_postcondition, _items(items)))
+        ),
+        policy_digest=_field(document, "policyDigest", _text),
+        created_at=_field(document, "createdAt", str, ""),
+        part=(index, of),
+        notes=_field(document, "notes", lambda notes: tuple(map(str, _items(notes))), []),
+    )
     for key, computed in (
         ("domainHash", plan.inspection.hashes.domain_hash),
         ("messageHash", plan.inspection.hashes.message_hash),
         ("safeTxHash", plan.inspection.hashes.safe_tx_hash),
     ):
-        stored = str(document.get(key, "")).lower()
-        if stored != "0x" + computed.hex():
+        stored = document.get(key)
+        if not isinstance(stored, str) or not HASH.fullmatch(stored):
+            raise BadInput(f"the plan's {key} is not a 32-byte 0x-hex hash")
+        if stored.lower() != "0x" + computed.hex():
             raise HashMismatch(
                 f"the plan's {key} {stored} differs from the computed 0x{computed.hex()}"
             )
     return plan
+
+
+_REQUIRED = object()
+_ONE_PART = {"index": 1, "of": 1}
+
+
+def _field(
+    document: dict[str, Any], key: str, read: Callable[[Any], T], default: object = _REQUIRED
+) -> T:
+    """`read(document[key])`; any way the value is malformed becomes BadInput naming `key`."""
+    if key not in document and default is _REQUIRED:
+        raise BadInput(f"the plan is malformed: it lacks {key}")
+    try:
+        return read(document.get(key, default))
+    except KeyError as error:
+        raise BadInput(f"the plan's {key} is malformed: it lacks {error.args[0]!r}") from None
+    except (TypeError, ValueError, AttributeError) as error:
+        raise BadInput(f"the plan's {key} is malformed ({error})") from None
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _uint(value: object) -> int:
+    """An integer as JSON or a string of ASCII digits: `int()` would take 1.5 or true as 1."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise ValueError(f"expected a non-negative integer, got {value!r:.40}")
+
+
+def _object(value: object) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _items(value: object) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def _action(value: object) -> tuple[str, dict[str, JsonValue]]:
+    action = _object(value)
+    arguments = action.get("arguments", {})
+    if not isinstance(arguments, dict):
+        raise TypeError(f"arguments must be an object, got {type(arguments).__name__}")
+    return _text(action["kind"]), arguments
+
+
+def _call(value: object) -> Call:
+    item = _object(value)
+    data = _text(item["data"])
+    if not data.startswith("0x") or len(data) % 2:
+        raise ValueError(f"data {data[:20]!r} is not 0x-hex")
+    return Call(
+        parse_address(item["to"], what="calls[].to"),
+        bytes.fromhex(data[2:]),
+        _uint(item["value"]),
+        str(item.get("description", "")),
+    )
+
+
+def _postcondition(value: object) -> Postcondition:
+    item = _object(value)
+    return Postcondition(
+        str(item["description"]),
+        parse_address(item["target"], what="postconditions[].target"),
+        _text(item["call"]),
+        tuple(_items(item.get("args", []))),
+        item["expected"],
+    )

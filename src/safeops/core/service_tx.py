@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from safeops.core.addresses import ZERO_ADDRESS, parse_address
-from safeops.core.safe_tx import SafeTx, SafeVersion
+from safeops.core.safe_tx import UINT256_MAX, SafeTx, SafeVersion
 from safeops.errors import BadInput
 
 REQUIRED_FIELDS = ("safe", "to", "nonce")
@@ -19,6 +20,7 @@ _INT_FIELDS = {
     "nonce": "nonce",
 }
 _ADDRESS_FIELDS = {"gasToken": "gas_token", "refundReceiver": "refund_receiver"}
+_DIGITS = re.compile(r"[0-9]{1,80}")
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,24 @@ def _integer(document: dict[str, Any], key: str) -> int:
         return 0
     if isinstance(raw, bool):
         raise BadInput(f"field {key} must be an integer, got {raw!r}")
+    number: int | None = None
     if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
-    raise BadInput(f"field {key} must be a non-negative integer, got {raw!r}")
+        number = raw
+    # ASCII digits only: str.isdigit() also accepts "²" (which int() refuses) and "١" (which it
+    # reads as 1).
+    elif isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
+        number = int(raw.strip())
+    if number is None:
+        raise BadInput(f"field {key} must be a non-negative integer, got {_shown(raw)}")
+    if not 0 <= number <= UINT256_MAX:
+        raise BadInput(f"field {key} is out of the uint256 range: {_shown(raw)}")
+    return number
+
+
+def _shown(raw: object) -> str:
+    """The offending value for a message, cut short: a file may hold anything."""
+    text = repr(raw)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _data(document: dict[str, Any]) -> bytes:
@@ -70,14 +85,14 @@ def parse_service_tx(document: object) -> ServiceTx:
         raw = document.get(key) or ZERO_ADDRESS
         fields[attribute] = parse_address(raw, what=f"field {key}")
     tx = SafeTx(
-        safe=parse_address(document["safe"], what="field safe"),
+        safe=parse_address(document["safe"], what="field safe", allow_zero=False),
         to=parse_address(document["to"], what="field to"),
         data=_data(document),
         **fields,
     )
     claimed = document.get("safeTxHash")
     if claimed is not None and not (isinstance(claimed, str) and _is_hash(claimed)):
-        raise BadInput(f"field safeTxHash is not a 32-byte hex hash: {claimed!r}")
+        raise BadInput(f"field safeTxHash is not a 32-byte hex hash: {_shown(claimed)}")
     chain_id = document.get("chainId")
     version = document.get("safeVersion")
     return ServiceTx(

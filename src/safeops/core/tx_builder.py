@@ -96,10 +96,9 @@ def read_batch(document: object) -> BuilderBatch:
     claimed = meta.get("checksum")
     if claimed is not None and claimed != checksum(document):
         raise HashMismatch("the batch file's checksum does not match its content")
-    try:
-        chain_id = int(document["chainId"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise BadInput("the batch file has no numeric chainId") from error
+    chain_id = _whole_number(document.get("chainId"))
+    if chain_id is None or chain_id == 0:
+        raise BadInput("the batch file has no numeric chainId")
     calls = tuple(_read_call(i, item) for i, item in enumerate(document["transactions"]))
     if not calls:
         raise BadInput("the batch file holds no transactions")
@@ -120,9 +119,21 @@ def _read_call(index: int, item: object) -> BuilderCall:
         raise BadInput(f"{where} has no 0x calldata (contractMethod-only entries are not read)")
     try:
         raw = bytes.fromhex(data[2:])
-        value = int(item.get("value") or "0")
-    except ValueError as error:
-        raise BadInput(f"{where} has malformed data or value") from error
-    if value < 0:
-        raise BadInput(f"{where} has a negative value")
+    except ValueError:
+        raise BadInput(f"{where} has malformed calldata: not hex") from None
+    value = _whole_number(item.get("value") or "0")
+    if value is None:
+        raise BadInput(f"{where}.value must be a whole number of wei, got {item.get('value')!r}")
     return BuilderCall(parse_address(item.get("to", ""), what=f"{where}.to"), value, raw)
+
+
+def _whole_number(raw: object) -> int | None:
+    """A non-negative integer written as a JSON integer or a string of ASCII digits, else None.
+
+    `int()` would take 1.5 as 1, true as 1 and "١" as 1: a value must be exactly what it says.
+    """
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if raw >= 0 else None
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 80:
+        return int(raw)
+    return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +11,7 @@ from safeops.core.actions import Violation
 from safeops.core.batch import Call, build_safe_tx
 from safeops.core.evaluate import evaluate
 from safeops.core.inspection import Inspection, inspect_transaction
+from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.safe_tx import SafeTx, SafeVersion
@@ -105,11 +105,10 @@ def load_subject(
                 return _from_service_store(safe, proposal.tx, target)
         raise BadInput(f"no proposal {target} in the policy's proposal stores")
     try:
-        document = json.loads(path.read_text())
+        raw = path.read_bytes()
     except OSError as error:
         raise BadInput(f"cannot read {path}: {error.strerror}") from error
-    except ValueError as error:
-        raise BadInput(f"{path} is not JSON") from error
+    document = parse_json(raw, str(path))
     if isinstance(document, dict) and "format" in document:
         return _from_plan(policy, plan_from_json(document), "plan")
     if isinstance(document, dict) and "proposal" in document:
@@ -119,8 +118,18 @@ def load_subject(
     service = parse_service_tx(document)
     safe = _safe_by_address(policy, service.tx.safe)
     subject = Subject("service", safe, service.tx, None)
+    version = SafeVersion.parse(safe.expect.version)
+    # SECURITY.md rule 7: the file, the policy and the chain agree on which chain this is.
+    if service.chain_id is not None and service.chain_id != safe.chain_id:
+        raise Refused(
+            f"the file is for chain {service.chain_id}, Safe {safe.name} is on chain "
+            f"{safe.chain_id}"
+        )
+    if service.safe_version is not None and service.safe_version != version:
+        raise Refused(
+            f"the file is for a Safe {service.safe_version}, Safe {safe.name} is {version}"
+        )
     if service.claimed_safe_tx_hash is not None:
-        version = SafeVersion.parse(safe.expect.version)
         computed = (
             "0x" + inspect_transaction(service.tx, safe.chain_id, version).hashes.safe_tx_hash.hex()
         )
@@ -155,7 +164,9 @@ def _from_builder(
     if safe_name is not None:
         safe = policy.safes.get(safe_name)
         if safe is None:
-            raise BadInput(f"unknown Safe {safe_name!r}")
+            raise BadInput(
+                f"unknown Safe {safe_name!r}", hint=f"The policy's: {', '.join(policy.safes)}."
+            )
     elif batch.safe is not None:
         safe = _safe_by_address(policy, batch.safe)
     else:

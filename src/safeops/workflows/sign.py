@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from safeops.chain.rpc import RpcPools
+from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.signatures import recover_signer
@@ -58,7 +58,10 @@ def sign(
     live = live_safe(policy, found.safe.name, rpcs)
     if export_typed_data is not None:
         typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
-        write_json(export_typed_data, typed)
+        try:
+            write_json(export_typed_data, typed)
+        except OSError as error:
+            raise BadInput(f"cannot write {export_typed_data}: {error.strerror}") from None
         return Signed(
             plan.safe_tx_hash,
             plan,
@@ -82,7 +85,8 @@ def _imported(plan: Plan, signature: str, owners: tuple[str, ...]) -> tuple[str,
     """A signature made elsewhere (a hardware wallet): it must recover to a current owner."""
     text = signature.strip()
     if text.startswith("{"):  # `cast wallet sign` and some wallets print JSON
-        text = str(json.loads(text).get("signature", ""))
+        document = parse_json(text, "--signature")
+        text = str(document.get("signature", "")) if isinstance(document, dict) else ""
     try:
         raw = bytes.fromhex(text.removeprefix("0x"))
     except ValueError as error:

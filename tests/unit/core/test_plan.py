@@ -78,6 +78,31 @@ def test_malformed_plans_are_bad_input(mutate: object) -> None:
         plan_from_json(document)
 
 
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d.pop("calls"), "the plan is malformed: it lacks calls"),
+        (lambda d: d.update(calls={"0": 1}), "the plan's calls is malformed (expected a list"),
+        (lambda d: d["calls"][0].update(data="zz"), "the plan's calls is malformed (data 'zz'"),
+        (lambda d: d["calls"][0].update(value=1.5), "expected a non-negative integer, got 1.5"),
+        (lambda d: d.update(action=["pause"]), "the plan's action is malformed (expected an"),
+        (lambda d: d["action"].pop("kind"), "the plan's action is malformed: it lacks 'kind'"),
+        (lambda d: d.update(postconditions=["x"]), "the plan's postconditions is malformed"),
+        (lambda d: d.update(notes=5), "the plan's notes is malformed (expected a list"),
+        (lambda d: d.pop("chainId"), "it lacks chainId"),
+        (lambda d: d.pop("safeTxHash"), "the plan's safeTxHash is not a 32-byte 0x-hex hash"),
+        (lambda d: d["postconditions"][0].update(target="router"), "postconditions[].target"),
+    ],
+)
+def test_malformed_fields_are_named(mutate: object, message: str) -> None:
+    document = _plan().to_json()
+    mutate(document)  # type: ignore[operator]
+    with pytest.raises(BadInput) as caught:
+        plan_from_json(document)
+    assert message in caught.value.message
+    assert caught.value.exit_code == 2
+
+
 def test_tx_hash_reads_a_plan_without_flags(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

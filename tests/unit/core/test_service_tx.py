@@ -47,6 +47,11 @@ def test_chain_id_and_version_when_present() -> None:
         ({"safe": SAFE, "to": TO, "nonce": 0, "data": "8456cb59"}, "0x-prefixed"),
         ({"safe": SAFE, "to": TO, "nonce": 0, "safeTxHash": "0x1234"}, "32-byte"),
         ({"safe": SAFE, "to": TO, "nonce": True}, "must be an integer"),
+        ({"safe": SAFE, "to": TO, "nonce": "²"}, "non-negative integer"),  # int() refuses it
+        ({"safe": SAFE, "to": TO, "nonce": "١"}, "non-negative integer"),  # int() reads 1
+        ({"safe": SAFE, "to": TO, "nonce": -1}, "out of the uint256 range: -1"),
+        ({"safe": SAFE, "to": TO, "nonce": 2**256}, "out of the uint256 range"),
+        ({"safe": "0x" + "00" * 20, "to": TO, "nonce": 0}, "must not be the zero address"),
     ],
 )
 def test_malformed_documents(document: object, message: str) -> None:

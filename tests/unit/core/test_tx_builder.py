@@ -58,6 +58,12 @@ def test_serialisation_is_the_builders() -> None:
         (lambda b: b["transactions"][0].update(data=None), "no 0x calldata"),
         (lambda b: b["transactions"][0].update(to=ROUTER.lower()), "EIP-55"),
         (lambda b: b.update(chainId="mainnet"), "numeric chainId"),
+        (lambda b: b.update(chainId=1.5), "numeric chainId"),  # int() would read 1
+        (lambda b: b["transactions"][0].update(value=1.5), "whole number of wei, got 1.5"),
+        (lambda b: b["transactions"][0].update(value=True), "whole number of wei, got True"),
+        (lambda b: b["transactions"][0].update(value=["1"]), "whole number of wei"),
+        (lambda b: b["transactions"][0].update(value="-1"), "whole number of wei"),
+        (lambda b: b["transactions"][0].update(data="0xzz"), "malformed calldata"),
     ],
 )
 def test_malformed_files(mutate: object, message: str) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from safeops.core.actions.common import ActionPlan, lookup, numbered, unique
 from safeops.core.actions.postconditions import after_revoke
-from safeops.core.addresses import parse_address
+from safeops.core.addresses import address_shape, looks_like, parse_address
 from safeops.core.batch import Call
 from safeops.core.plan import Postcondition
 from safeops.core.policy import AllowlistEntry, Policy
@@ -40,6 +40,7 @@ def plan_revoke(
     """
     allowlist = lookup(policy.allowlists, "allow-list", list_name)
     accounts, repeated = unique(_parse_accounts(addresses))
+    _refuse_look_alikes(policy, accounts)
     notes = []
     if repeated:
         count = len(repeated)
@@ -94,6 +95,22 @@ def _parse_accounts(addresses: Sequence[str]) -> list[str]:
         more = f"; and {len(errors) - _SHOWN_ERRORS} more" if len(errors) > _SHOWN_ERRORS else ""
         raise InvalidAddress(f"{len(errors)} of {len(addresses)} addresses refused: {shown}{more}")
     return accounts
+
+
+def _refuse_look_alikes(policy: Policy, accounts: Sequence[str]) -> None:
+    """An account shaped like a policy address without being it is most likely a poisoned copy
+    pasted from a transaction history: stop before revoking the wrong account (rule 13)."""
+    by_shape = {
+        address_shape(address): (address, label) for address, label in policy.labels().items()
+    }
+    for account in accounts:
+        known, label = by_shape.get(address_shape(account), (account, ""))
+        if looks_like(account, known):
+            raise Refused(
+                f"{account} looks like {label} {known} (same first and last 4 hex digits) "
+                "but is another address",
+                hint="Possible address poisoning: check the address against a trusted source.",
+            )
 
 
 def _plan(

@@ -13,6 +13,7 @@ from safeops.core.actions.violations import (
     PolicyViolation,
     Violation,
 )
+from safeops.core.addresses import looks_like
 from safeops.core.batch import Call
 from safeops.core.decode import JsonValue
 from safeops.core.plan import Postcondition
@@ -122,7 +123,13 @@ def _recipient(policy: Policy, vault: VaultEntry, name: str) -> RecipientEntry:
     allowed = ", ".join(vault.recipients)
     if name.lower().startswith("0x"):
         known = [r.name for r in policy.recipients.values() if r.address.lower() == name.lower()]
+        similar = [r for r in policy.recipients.values() if looks_like(name, r.address)]
         hint = f"That is recipient {known[0]!r}: give its name." if known else None
+        if similar:
+            hint = (
+                f"It looks like recipient {similar[0].name!r} {similar[0].address} but is another "
+                "address: possible address poisoning. Give recipients by name."
+            )
         message = (
             f"recipients are given by policy name, not address: {name} is not one "
             f"(vault {vault.name} may send to {allowed})"

@@ -6,7 +6,10 @@ import re
 from decimal import Decimal
 
 MAX_DECIMALS = 36
-_AMOUNT = re.compile(r"^(\d+)(?:\.(\d+))?$")
+MAX_LENGTH = 120
+"""Far beyond any uint256 amount (78 digits) with 36 decimals; longer text is not echoed back."""
+# ASCII digits only: `\d` would also take "١٢" (Arabic-Indic) or "１２" (full-width) as 12.
+_AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]+))?")
 
 
 def parse_amount(text: str, decimals: int) -> Decimal:
@@ -14,9 +17,11 @@ def parse_amount(text: str, decimals: int) -> Decimal:
 
     Raises ValueError with a message for the operator.
     """
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"amount of {len(text)} characters is too large for any token")
     if text.strip().startswith("-"):
         raise ValueError(f"amount {text!r} must not be negative")
-    match = _AMOUNT.match(text)
+    match = _AMOUNT.fullmatch(text)  # `$` would let a trailing newline through
     if not match:
         raise ValueError(f'amount {text!r} is not a decimal number such as "5000000" or "12.5"')
     fraction = match.group(2) or ""

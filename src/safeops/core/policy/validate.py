@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from safeops.core.addresses import address_shape
 from safeops.core.policy.locate import KeyPath, format_where
 from safeops.core.policy.model import (
     Action,
@@ -137,7 +138,7 @@ def _look_alikes(problems: Problems) -> None:
             first_use.setdefault(address, path)
     by_shape: dict[tuple[str, str], str] = {}
     for address, path in first_use.items():
-        shape = (address[2:6].lower(), address[-4:].lower())
+        shape = address_shape(address)
         other = by_shape.setdefault(shape, address)
         if other != address:
             where = format_where(first_use[other])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from eth_utils import to_checksum_address
 
 from safeops.core.actions import BASE_GAS, max_addresses, plan_revoke
 from safeops.core.batch import MULTISEND_CALL_ONLY
@@ -115,6 +116,17 @@ def test_every_bad_address_is_reported_at_once() -> None:
 def test_beyond_five_bad_addresses_the_rest_are_counted() -> None:
     with pytest.raises(InvalidAddress, match=r"^8 of 8 addresses refused: .*; and 3 more$"):
         plan_revoke(devnet(), "members", ["nope"] * 8)
+
+
+def test_a_look_alike_of_a_policy_address_is_refused() -> None:
+    policy = devnet()
+    alice = policy.signers["alice"].address
+    poisoned = to_checksum_address(alice[:6] + "1" * 32 + alice[-4:])
+    with pytest.raises(Refused) as caught:
+        plan_revoke(policy, "members", [*accounts(2), poisoned])
+    assert caught.value.message.startswith(f"{poisoned} looks like signers.alice {alice}")
+    assert "address poisoning" in caught.value.hint
+    assert plan_revoke(policy, "members", [alice])  # the address itself is no look-alike
 
 
 def test_no_address_and_an_unknown_list_are_bad_input() -> None:

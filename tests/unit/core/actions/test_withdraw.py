@@ -108,6 +108,16 @@ def test_an_address_instead_of_a_recipient_name_is_refused() -> None:
         plan_withdraw(policy, "main", "dUSD", "1", stranger)
 
 
+def test_a_look_alike_of_a_recipient_is_named_as_such() -> None:
+    policy = devnet()
+    cold = policy.recipients["cold"].address
+    poisoned = cold[:6] + "1" * 32 + cold[-4:]
+    with pytest.raises(PolicyViolation) as caught:
+        plan_withdraw(policy, "main", "dUSD", "1", poisoned)
+    assert caught.value.violations[0].code == "RECIPIENT_NOT_ALLOWED"
+    assert caught.value.hint.startswith(f"It looks like recipient 'cold' {cold} but is another")
+
+
 def test_a_token_the_vault_does_not_hold_is_a_violation() -> None:
     with pytest.raises(PolicyViolation) as caught:
         plan_withdraw(restricted(), "treasury", "WETH", "1", "cold")

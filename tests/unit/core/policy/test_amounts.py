@@ -25,6 +25,10 @@ def test_amounts_convert_exactly_even_beyond_decimal_precision() -> None:
         ("1.", "not a decimal number"),
         ("1.1234567", "7 fractional digits; the token has 6"),
         ("", "not a decimal number"),
+        ("١٢", "not a decimal number"),  # Arabic-Indic digits, which \\d and int() accept
+        ("１２", "not a decimal number"),  # full-width digits
+        ("12\n", "not a decimal number"),  # `$` would have matched before the newline
+        ("9" * 200, "amount of 200 characters is too large"),
     ],
 )
 def test_bad_amounts(text: str, fragment: str) -> None:
