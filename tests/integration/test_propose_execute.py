@@ -239,3 +239,52 @@ def test_offline_signing_round_trip(
     assert imported.code == 0, imported.stderr
     assert imported.json["confirmations"] == 2
     assert run(capsys, policy, "execute", h, "--signer", "alice").json["success"] is True
+
+
+def test_a_rehashed_plan_file_is_not_proposed_or_reviewed(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    """Security review H1: fields changed and hashes recomputed still differ from the intent."""
+    path, _ = rehearsed(capsys, policy, "pause", "router")
+    plan = plan_from_json(json.loads(path.read_text()))
+    moved = replace(plan, tx=replace(plan.tx, to=devnet.contracts["lending"]))
+    path.write_text(json.dumps(moved.to_json()))
+    for command in (("review", str(path)), ("propose", str(path), "--signer", "oncall")):
+        result = run(capsys, policy, *command)
+        assert result.code == 1, command
+        assert "differs from its local rebuild in to" in result.stderr
+
+
+def test_propose_refuses_a_nonce_gap(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, tmp_path: Path
+) -> None:
+    """Security review M2: nothing may be signed that waits on a nonce no one proposed."""
+    from eth_utils import to_checksum_address
+
+    addresses = [to_checksum_address(f"0x{i:040x}") for i in range(1, 202)]
+    (tmp_path / "list.txt").write_text("\n".join(addresses))
+    result = run(
+        capsys, policy, "plan", "revoke", "members", "--from-file", str(tmp_path / "list.txt")
+    )
+    second = Path(result.json["plans"][1]["plan"])
+    assert run(capsys, policy, "rehearse", str(second), "--no-stack").code == 0
+    gap = run(capsys, policy, "propose", str(second), "--signer", "alice")
+    assert gap.code == 1
+    assert "nonce gap: no pending proposal holds nonce 0" in gap.stderr
+
+
+def test_a_proposer_without_the_signer_role_does_not_sign(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
+) -> None:
+    """Security review L1: roles are separate even when one person holds a key."""
+    text = policy.read_text()
+    start = text.index("[signers.alice]")
+    roles_at = text.index("roles = ", start)
+    end = text.index("\n", roles_at)
+    policy.write_text(text[:roles_at] + 'roles = ["proposer", "executor"]' + text[end:])
+    path, _ = rehearsed(
+        capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "1", "--to", "cold"
+    )
+    proposed = run(capsys, policy, "propose", str(path), "--signer", "alice")
+    assert proposed.code == 0, proposed.stderr
+    assert proposed.json["confirmations"] == 0

@@ -59,10 +59,15 @@ def choose_nonces(
     pending = store_for(policy.safes[safe_name]).pending(policy.safes[safe_name].address, onchain)
     taken = {p.nonce: p.safe_tx_hash for p in pending}
     if requested is None:
-        start = onchain
-        while start in taken:
-            start += 1
-        return list(range(start, start + count))
+        # The first `count` nonces no pending proposal holds: several plans may interleave
+        # with queued ones, but never take a nonce that is already spoken for.
+        free: list[int] = []
+        candidate = onchain
+        while len(free) < count:
+            if candidate not in taken:
+                free.append(candidate)
+            candidate += 1
+        return free
     if requested < onchain:
         raise BadInput(f"nonce {requested} is already used on chain (the Safe is at {onchain})")
     next_free = max([onchain - 1, *taken]) + 1

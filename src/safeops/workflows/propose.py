@@ -10,6 +10,7 @@ from safeops.chain.rpc import RpcPools
 from safeops.core.actions import PolicyViolation
 from safeops.core.evaluate import evaluate
 from safeops.core.policy import Policy
+from safeops.core.rebuild import verify_against_rebuild
 from safeops.errors import Refused
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
@@ -45,6 +46,8 @@ def propose(
             "the plan was built from another policy (its policy digest differs)",
             hint="Plan and rehearse it again under the current policy.",
         )
+    # The plan file is only a carrier: what is proposed must be what its intent rebuilds.
+    verify_against_rebuild(policy, plan, plan.tx)
     violations = evaluate(
         policy, safe.name, plan.tx, plan.chain_id, proposer=signer.name, action=plan.action
     )
@@ -62,33 +65,36 @@ def propose(
             f"the plan's nonce {plan.tx.nonce} is already used (the Safe is at {live.nonce})",
             hint="Plan it again.",
         )
-    load_fresh_record(plan_path, plan, policy, live.block, int(time.time()))
+    record = load_fresh_record(plan_path, plan, policy, live.block, int(time.time()))
     store = store_for(safe)
-    existing = store.get(plan.safe_tx_hash)
-    rivals = tuple(
-        p.safe_tx_hash
-        for p in store.pending(safe.address, live.nonce)
-        if p.nonce == plan.tx.nonce and p.safe_tx_hash != plan.safe_tx_hash
-    )
-    if rivals and not replace:
-        raise Refused(
-            f"nonce {plan.tx.nonce} already has proposal {rivals[0]}; this plan is "
-            f"{plan.safe_tx_hash}",
-            hint="Pass --replace to propose a replacement "
-            "knowingly; only one of them can ever execute.",
-        )
-    is_owner = signer.address in live.owners
-    if existing is None:
-        # A proposer that owns the Safe signs as it proposes; a delegate only proposes.
-        signatures = (
-            {signer.address: owner_signature(plan, signer, live.owners)} if is_owner else {}
-        )
-        store.put(Proposal(plan, signatures, proposer=signer.name))
-    else:
-        signatures = dict(existing.signatures)
-        if is_owner and signer.address not in signatures:
-            signature = owner_signature(plan, signer, live.owners)
-            signatures = add_signature(store, plan, signer.address, signature)
+    can_sign = signer.address in live.owners and "signer" in policy.signers[signer.name].roles
+    with store.locked():  # read, decide and write as one step against concurrent proposers
+        existing = store.get(plan.safe_tx_hash)
+        pending = [
+            p
+            for p in store.pending(safe.address, live.nonce)
+            if p.safe_tx_hash != plan.safe_tx_hash
+        ]
+        rivals = tuple(p.safe_tx_hash for p in pending if p.nonce == plan.tx.nonce)
+        if rivals and not replace:
+            raise Refused(
+                f"nonce {plan.tx.nonce} already has proposal {rivals[0]}; this plan is "
+                f"{plan.safe_tx_hash}",
+                hint="Pass --replace to propose a replacement knowingly; only one of them can "
+                "ever execute.",
+            )
+        _refuse_gaps(plan.tx.nonce, live.nonce, {p.nonce for p in pending}, record.stack_skipped)
+        if existing is None:
+            # An owner with the signer role signs as it proposes; anyone else only proposes.
+            signatures = (
+                {signer.address: owner_signature(plan, signer, live.owners)} if can_sign else {}
+            )
+            store.put(Proposal(plan, signatures, proposer=signer.name))
+        else:
+            signatures = dict(existing.signatures)
+    if existing is not None and can_sign and signer.address not in signatures:
+        signature = owner_signature(plan, signer, live.owners)
+        signatures = add_signature(store, plan, signer.address, signature)
     return Proposed(
         plan.safe_tx_hash,
         safe.name,
@@ -98,3 +104,21 @@ def propose(
         existing is not None,
         rivals,
     )
+
+
+def _refuse_gaps(nonce: int, onchain: int, held: set[int], rehearsed_alone: bool) -> None:
+    """Every nonce between the chain's and this one must be held by a pending proposal, and
+    the rehearsal must have run after them: otherwise a fully signed transaction could sit
+    dormant until unrelated ones fill the gap (SECURITY.md check 8)."""
+    missing = [n for n in range(onchain, nonce) if n not in held]
+    if missing:
+        raise Refused(
+            f"nonce gap: no pending proposal holds nonce {', '.join(map(str, missing))} "
+            f"before this one ({nonce})",
+            hint="Propose the earlier plans first, or plan this one again at the next nonce.",
+        )
+    if rehearsed_alone and nonce > onchain:
+        raise Refused(
+            "the rehearsal ran alone (--no-stack) while earlier proposals are pending",
+            hint="Rehearse it again without --no-stack, after the proposals before it.",
+        )

@@ -40,6 +40,15 @@ def verify_for_signing(policy: Policy, safe_tx_hash: str, rpcs: RpcPools) -> tup
             "the proposal does not pass review now",
             hint=f"Run `safeops review {safe_tx_hash}` to see why; do not sign it.",
         )
+    reviewed = "0x" + result.inspection.hashes.safe_tx_hash.hex()
+    if reviewed != found.plan.safe_tx_hash:
+        # The review hashes for the Safe's live VERSION(); the plan for the version it
+        # recorded. Signing one while having simulated the other is what Radiant exploited.
+        raise Refused(
+            f"the plan hashes to {found.plan.safe_tx_hash} for Safe {found.plan.safe_version}, "
+            f"but the live Safe ({result.inspection.version}) gives {reviewed}",
+            hint="Plan it again against the live Safe.",
+        )
     return found, result
 
 

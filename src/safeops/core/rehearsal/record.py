@@ -88,6 +88,11 @@ class RehearsalRecord:
     def rehearsed_at(self) -> int:
         return int(self.document["rehearsed_at"])
 
+    @property
+    def stack_skipped(self) -> bool:
+        """True when the rehearsal ran alone (--no-stack), ignoring queued proposals."""
+        return bool(self.document.get("stack_skipped", False))
+
     def to_json(self) -> dict[str, Any]:
         return dict(self.document)
 
