@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from safeops.devnet.deploy import Deployment
 
+pytest_plugins = ["tests.secret_hygiene"]
+
 
 @pytest.fixture(scope="session")
 def anvil() -> Iterator[AnvilProcess]:

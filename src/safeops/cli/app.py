@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 # typer 0.29 vendors click; its exceptions are the ones raised while parsing.
+from typer._click import core as click_core
 from typer._click import exceptions as click_errors
 
 from safeops.cli import (
@@ -25,6 +26,14 @@ from safeops.cli import (
 )
 from safeops.cli.console import Output
 from safeops.errors import ExitCode, SafeOpsError
+from safeops.interrupts import (
+    INTERRUPTED_EXIT,
+    TERMINATED_EXIT,
+    Interrupted,
+    exit_code_of,
+    signals_held,
+    sigterm_raises,
+)
 
 app = typer.Typer(
     name="safeops",
@@ -68,20 +77,38 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and write the audit entry of an audited command, whatever its outcome."""
+    """Run the CLI and write the audit entry of an audited command, whatever its outcome.
+
+    SIGTERM is raised like Ctrl-C meanwhile, so both tear a fork down, and both exit with the
+    shell's code (130, 143) after an audit entry: an interrupted run is always recorded, even
+    of a command that is not audited otherwise, since it may have stopped half-way.
+    """
     args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
     # Known before parsing, so that even a usage error honours them.
     output = Output(json_mode="--json" in args, debug="--debug" in args)
-    code = _run(args, output)
-    if output.audit_action is not None:
-        _write_audit(output, code)
+    with sigterm_raises():
+        try:
+            code = _run(args, output)
+        except KeyboardInterrupt as interrupt:  # a second one, while reporting an error
+            code = _interrupted(output, interrupt)
+        try:
+            # Held back until the audit entry is written: the run is over, its record must not
+            # be lost to one more Ctrl-C.
+            with signals_held():
+                if code in (INTERRUPTED_EXIT, TERMINATED_EXIT) and output.audit_action is None:
+                    output.audit(_command_path(args))
+                if output.audit_action is not None:
+                    _write_audit(output, code)
+        except KeyboardInterrupt:
+            pass  # the one held back, delivered now: there is nothing left to stop
     return code
 
 
 def _write_audit(output: Output, code: int) -> None:
     from safeops.audit import AuditLog, default_log_path
 
-    outcome = "ok" if code == 0 else f"exit {code}"
+    outcomes = {0: "ok", INTERRUPTED_EXIT: "interrupted", TERMINATED_EXIT: "terminated"}
+    outcome = outcomes.get(code, f"exit {code}")
     try:
         AuditLog(default_log_path()).append(
             output.audit_action or "?", outcome, **output.audit_details
@@ -95,6 +122,17 @@ def _write_audit(output: Output, code: int) -> None:
 def _run(args: list[str], output: Output) -> int:
     """Every failure leaves through here with the exit code of DESIGN.md."""
     command = typer.main.get_command(app)
+    invoke = command.invoke
+
+    def invoke_keeping_interrupts(ctx: click_core.Context) -> Any:
+        # typer turns KeyboardInterrupt into a bare exit 130, losing what it was (SIGTERM, an
+        # interrupt after a transaction was sent): carry it past typer instead.
+        try:
+            return invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            raise _Stopped(interrupt) from None
+
+    command.invoke = invoke_keeping_interrupts  # type: ignore[method-assign]
     try:
         code = command.main(args=args, prog_name="safeops", standalone_mode=False, obj=output)
     except SafeOpsError as error:
@@ -114,10 +152,11 @@ def _run(args: list[str], output: Output) -> int:
         return int(error.exit_code)
     except typer.Abort:
         output.err.print("[red]aborted[/red]")
-        return 130
-    except KeyboardInterrupt:
-        output.err.print("[red]interrupted[/red]")
-        return 130
+        return INTERRUPTED_EXIT
+    except _Stopped as stopped:
+        return _interrupted(output, stopped.interrupt)
+    except KeyboardInterrupt as interrupt:  # outside any command: while parsing
+        return _interrupted(output, interrupt)
     except Exception as error:  # the boundary: nothing escapes as a raw traceback
         if output.debug:
             traceback.print_exc()
@@ -130,6 +169,50 @@ def _run(args: list[str], output: Output) -> int:
         )
         return int(ExitCode.REFUSED)
     return int(code) if isinstance(code, int) else int(ExitCode.OK)
+
+
+class _Stopped(Exception):
+    """A KeyboardInterrupt (Ctrl-C, SIGTERM) carried through typer, which would swallow it."""
+
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
+        super().__init__()
+        self.interrupt = interrupt
+
+
+def _interrupted(output: Output, interrupt: KeyboardInterrupt) -> int:
+    """One line saying what stopped the run (and what it had done already), like an error."""
+    import json
+
+    from rich.markup import escape
+
+    code = exit_code_of(interrupt)
+    what = "terminated (SIGTERM)" if code == TERMINATED_EXIT else "interrupted (Ctrl-C)"
+    if isinstance(interrupt, Interrupted):
+        message, hint = f"{what} {interrupt.message}", "Check it on chain before anything else."
+        output.audit_details.update(interrupt.details)
+    else:
+        message, hint = what, "Nothing is left running: run the command again to finish it."
+    output.err.print(f"[bold red]error:[/bold red] {escape(message)}")
+    output.err.print(f"[yellow]hint:[/yellow] {escape(hint)}")
+    if output.json_mode and not output.emitted:
+        error = {"type": type(interrupt).__name__, "message": message, "hint": hint}
+        sys.stdout.write(json.dumps({"error": {**error, "exit_code": code}}, indent=2) + "\n")
+    return code
+
+
+def _command_path(args: list[str]) -> str:
+    """The command the arguments name (`rehearse`, `emergency pause`), for the audit entry of
+    an interrupted run; option values are skipped as long as they name no command."""
+    command: object = typer.main.get_command(app)
+    words: list[str] = []
+    for arg in args:
+        commands = getattr(command, "commands", None)
+        if not isinstance(commands, dict):
+            break
+        if arg in commands:
+            words.append(arg)
+            command = commands[arg]
+    return " ".join(words) or "safeops"
 
 
 GLOBAL_FLAGS = ("--json", "--debug")

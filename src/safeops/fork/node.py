@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from safeops.chain.anvil import AnvilProcess, start_anvil
 from safeops.chain.safe_reader import Rpc, check_chain_ids, connect, pinned_block
 from safeops.errors import BadInput, ChainMismatch, DevnetError, RpcUnavailable
+from safeops.interrupts import signals_held
 
 if TYPE_CHECKING:
     import requests
@@ -195,19 +196,27 @@ def _start(origin_url: str, label: str, number: int) -> AnvilProcess:
 @contextmanager
 def open_fork(origin_url: str, chain_id: int, block: int | None = None) -> Iterator[Fork]:
     """Start anvil forking `origin_url` at `block` (default: its latest), check the chain, and
-    stop it when the block exits, however it exits (errors and Ctrl-C included)."""
+    stop it when the block exits, however it exits (errors, Ctrl-C and SIGTERM included)."""
     import requests
 
     (origin,) = connect([origin_url])
     number = _fork_block(origin, chain_id, block)
     started = time.monotonic()
-    with _start(origin_url, origin.label, number) as anvil, requests.Session() as session:
-        w3 = _connect(anvil.rpc_url, session)
-        fork = Fork(anvil, w3, origin.label, chain_id, number, origin_url=origin_url)
-        fork.start_seconds = time.monotonic() - started
-        served = int(fork.request("eth_chainId", []), 16)
-        if served != chain_id:
-            raise ChainMismatch(f"the fork serves chain {served}, the policy says {chain_id}")
-        header = fork.request("eth_getBlockByNumber", [hex(number), False])
-        fork.timestamp, fork.gas_limit = int(header["timestamp"], 16), int(header["gasLimit"], 16)
-        yield fork
+    anvil = _start(origin_url, origin.label, number)
+    try:
+        with requests.Session() as session:
+            w3 = _connect(anvil.rpc_url, session)
+            fork = Fork(anvil, w3, origin.label, chain_id, number, origin_url=origin_url)
+            fork.start_seconds = time.monotonic() - started
+            served = int(fork.request("eth_chainId", []), 16)
+            if served != chain_id:
+                raise ChainMismatch(f"the fork serves chain {served}, the policy says {chain_id}")
+            header = fork.request("eth_getBlockByNumber", [hex(number), False])
+            fork.timestamp = int(header["timestamp"], 16)
+            fork.gas_limit = int(header["gasLimit"], 16)
+            yield fork
+    finally:
+        # A second Ctrl-C (or the SIGTERM the CLI turns into one) must not cut the teardown
+        # short and leave anvil running: the signals wait until it has stopped.
+        with signals_held():
+            anvil.stop()

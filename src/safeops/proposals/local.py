@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,13 @@ from typing import Any
 
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.safe_tx import SafeTx
-from safeops.errors import BadInput
+from safeops.errors import BadInput, EnvironmentProblem
+from safeops.interrupts import pause_point
 
 LOCK_FILE = ".lock"
+TEMP_PREFIX = ".tmp-"
+# A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
+STALE_TEMP_S = 300
 
 
 @dataclass
@@ -61,18 +66,36 @@ class Proposal:
 def proposal_from_json(document: object) -> Proposal:
     if not isinstance(document, dict) or document.get("proposal") != 1:
         raise BadInput("not a safeops proposal file")
+    if "plan" not in document:
+        raise BadInput("not a safeops proposal file: it holds no plan")
+    signatures = document.get("signatures") or {}
+    if not isinstance(signatures, dict) or not all(
+        isinstance(owner, str) and isinstance(signature, str)
+        for owner, signature in signatures.items()
+    ):
+        raise BadInput("the proposal's signatures must map owner addresses to 0x signatures")
+    proposer, executed_tx = document.get("proposer"), document.get("executedTx")
+    if not isinstance(proposer, str | None) or not isinstance(executed_tx, str | None):
+        raise BadInput("the proposal's proposer and executedTx must be text or null")
     return Proposal(
         plan=plan_from_json(document["plan"]),
-        signatures=dict(document.get("signatures") or {}),
-        proposer=document.get("proposer"),
-        executed_tx=document.get("executedTx"),
+        signatures=dict(signatures),
+        proposer=proposer,
+        executed_tx=executed_tx,
     )
+
+
+class StoreUnavailable(EnvironmentProblem):
+    """The proposal folder cannot be read or written: permissions, a read-only or full disk."""
 
 
 class LocalStore:
     """`local:DIR`: `<safeTxHash>.json` per proposal. Writes go to a temp file in the same
     folder, are fsynced and renamed, so a crash leaves the old file or the new one, never
-    half of one; an exclusive lock keeps two processes from interleaving read-modify-write."""
+    half of one; an exclusive lock keeps two processes from interleaving read-modify-write.
+
+    Readers see only `0x….json`: a temp file left by a killed writer is never read, and the
+    next write removes it once it is older than any write takes (STALE_TEMP_S)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -80,47 +103,79 @@ class LocalStore:
     def _path(self, safe_tx_hash: str) -> Path:
         return self.directory / f"{safe_tx_hash.lower()}.json"
 
+    def _unavailable(self, doing: str, error: OSError) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cannot {doing} the proposal store {self.directory}: {error.strerror or error}",
+            hint="Nothing was stored. Make the folder writable (or point the policy's "
+            "`proposals` elsewhere), then run the command again.",
+        )
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / LOCK_FILE, "a") as lock:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            lock = open(self.directory / LOCK_FILE, "a")  # noqa: SIM115 (closed below)
+        except OSError as error:
+            raise self._unavailable("write to", error) from None  # the lock is a file in it
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _read(self, path: Path) -> Proposal:
+        try:
+            text = path.read_text()
+        except OSError as error:
+            raise self._unavailable("read", error) from None
+        try:
+            return proposal_from_json(json.loads(text))
+        except ValueError as error:
+            raise BadInput(f"proposal file {path} is not JSON") from error
+
     def get(self, safe_tx_hash: str) -> Proposal | None:
         path = self._path(safe_tx_hash)
         if not path.exists():
             return None
-        try:
-            return proposal_from_json(json.loads(path.read_text()))
-        except ValueError as error:
-            raise BadInput(f"proposal file {path} is not JSON") from error
+        return self._read(path)
 
     def put(self, proposal: Proposal) -> None:
         """Write `proposal` atomically (call inside `locked()` when reading it first)."""
-        self.directory.mkdir(parents=True, exist_ok=True)
         text = json.dumps(proposal.to_json(), indent=2) + "\n"
-        descriptor, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            descriptor, temporary = tempfile.mkstemp(
+                dir=self.directory, prefix=TEMP_PREFIX, suffix=".json"
+            )
+        except OSError as error:
+            raise self._unavailable("write to", error) from None
         try:
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
+            pause_point("store:before-rename", temporary=temporary)
             os.replace(temporary, self._path(proposal.safe_tx_hash))
-        except BaseException:
+        except BaseException as error:
             Path(temporary).unlink(missing_ok=True)
+            if isinstance(error, OSError):
+                raise self._unavailable("write to", error) from None
             raise
+        self._remove_stale_temps()
+
+    def _remove_stale_temps(self) -> None:
+        """Temp files of writers killed between write and rename (SIGKILL, power loss)."""
+        cutoff = time.time() - STALE_TEMP_S
+        for path in self.directory.glob(f"{TEMP_PREFIX}*.json"):
+            with contextlib.suppress(OSError):  # gone already, or not ours to remove
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
 
     def all(self) -> list[Proposal]:
         if not self.directory.is_dir():
             return []
-        return [
-            proposal_from_json(json.loads(path.read_text()))
-            for path in sorted(self.directory.glob("0x*.json"))
-        ]
+        return [self._read(path) for path in sorted(self.directory.glob("0x*.json"))]
 
     def pending(self, safe: str, from_nonce: int = 0) -> list[Proposal]:
         """Proposals for `safe` not yet executed, at `from_nonce` or later, by nonce."""

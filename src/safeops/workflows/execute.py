@@ -15,6 +15,7 @@ from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
 from safeops.core.signatures import collect_signatures
 from safeops.errors import Refused
+from safeops.interrupts import Interrupted, pause_point
 from safeops.proposals.local import LocalStore
 from safeops.simulate import simulate_signed
 from safeops.workflows.plan import live_safe
@@ -88,10 +89,27 @@ def execute(
             hint="Nothing was sent.",
         )
     before = read_balances(rpc, plan.postconditions, live.block)
+    pause_point("execute:before-send")
     progress("sending execTransaction …")
-    tx_hash = send_exec_transaction(rpc.w3, plan.tx, signatures, executor, safe.chain_id)
+    try:
+        tx_hash = send_exec_transaction(rpc.w3, plan.tx, signatures, executor, safe.chain_id)
+    except KeyboardInterrupt as interrupt:
+        raise Interrupted(
+            "while sending execTransaction: it may have reached the node",
+            interrupt,
+            sent="unknown",
+        ) from None
     progress(f"sent {tx_hash}; waiting for it to be mined …")
-    sent = wait_for_receipt(rpc.w3, tx_hash)
+    try:
+        pause_point("execute:after-send")
+        sent = wait_for_receipt(rpc.w3, tx_hash)
+    except KeyboardInterrupt as interrupt:
+        # The proposal stays pending: it is marked executed only from a receipt.
+        raise Interrupted(
+            f"after sending {tx_hash}, before its receipt: it may still be mined",
+            interrupt,
+            tx_hash=tx_hash,
+        ) from None
     success = sent.status == 1 and execution_outcome(sent.logs, safe.address, hash_bytes) is True
     if isinstance(found.store, LocalStore):
         with found.store.locked():

@@ -43,6 +43,7 @@ from safeops.errors import Refused, SafeOpsError
 from safeops.fork.execute import Execution, execute_safe_tx, safe_nonce
 from safeops.fork.node import Fork, open_fork
 from safeops.fork.state_diff import state_diff
+from safeops.interrupts import pause_point
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
 
@@ -248,6 +249,7 @@ def rehearse_plan(
     with open_fork(origin, plan.chain_id, fork_block) as fork:
         ready = time.monotonic()
         progress(f"fork at block {fork.block} ready in {fork.start_seconds:.2f} s; executing …")
+        pause_point("rehearse:fork-ready", fork_port=fork.anvil.port)
         runs, override, proofs = _rehearse_on(fork, plan, store)
         done = time.monotonic()
     results = _results(runs, override, proofs)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from safeops.proposals.local import LocalStore, Proposal
+from safeops.proposals.local import LocalStore, Proposal, StoreUnavailable
 from tests.unit.core.test_plan import _plan
 
 
@@ -41,8 +41,9 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
 
     monkeypatch.setattr("os.replace", crash)
     proposal.signatures["0x" + "ab" * 20] = "0x" + "cd" * 65
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StoreUnavailable, match="disk full") as caught:
         store.put(proposal)
+    assert caught.value.exit_code == 3  # the environment's fault, told in one line
     assert (tmp_path / f"{proposal.safe_tx_hash}.json").read_text() == before
     assert list(tmp_path.glob(".tmp-*")) == []
 
