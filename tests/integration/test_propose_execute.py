@@ -288,3 +288,22 @@ def test_a_proposer_without_the_signer_role_does_not_sign(
     proposed = run(capsys, policy, "propose", str(path), "--signer", "alice")
     assert proposed.code == 0, proposed.stderr
     assert proposed.json["confirmations"] == 0
+
+
+def test_execute_refuses_a_safe_that_drifted_since_signing(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    """Security review M1: signatures collected earlier must not carry a changed Safe."""
+    from tests.chain_helpers import as_safe
+
+    path, h = rehearsed(capsys, policy, "pause", "router")
+    assert run(capsys, policy, "propose", str(path), "--signer", "oncall").code == 0
+    as_safe(
+        w3,
+        devnet.safes["guardian"],
+        "enableModule(address)",
+        "0x976EA74026E726554dB657fA54763abd0C3a0aa9",
+    )
+    result = run(capsys, policy, "execute", h, "--signer", "oncall")
+    assert result.code == 1
+    assert "drifted from the policy: unexpected module" in result.stderr

@@ -36,6 +36,7 @@ def rehearse(
     from safeops.workflows.rehearse import read_plan, rehearse_plan
 
     output: Output = ctx.ensure_object(Output)
+    output.audit("rehearse", plan=str(plan))
     policy = load_policy_for(output)
     document = read_plan(plan)
     result = rehearse_plan(

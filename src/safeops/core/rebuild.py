@@ -58,7 +58,15 @@ def _rebuild_action(policy: Policy, plan: Plan) -> list[ActionPlan]:
 
 def rebuild_action(policy: Policy, plan: Plan) -> ActionPlan:
     """The action the plan's intent produces today under `policy`."""
-    candidates = [a for a in _rebuild_action(policy, plan) if a.safe_name == plan.safe_name]
+    try:
+        built = _rebuild_action(policy, plan)
+    except (KeyError, TypeError, ValueError) as error:
+        raise Refused(
+            f"the plan's recorded arguments do not rebuild a {plan.action} "
+            f"({type(error).__name__}: {error})",
+            hint="Plans come from `safeops plan`; a hand-made one cannot be proven.",
+        ) from None
+    candidates = [a for a in built if a.safe_name == plan.safe_name]
     if len(candidates) != 1:
         raise Refused(
             f"the plan's arguments no longer give one transaction for Safe {plan.safe_name}"

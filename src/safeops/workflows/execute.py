@@ -9,16 +9,20 @@ from typing import TYPE_CHECKING
 from safeops.chain.execute import TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.rpc import RpcPools
+from safeops.core.actions import PolicyViolation
+from safeops.core.evaluate import evaluate
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
+from safeops.core.safe_state import SafeState
+from safeops.core.safe_tx import SafeVersion
 from safeops.core.signatures import collect_signatures
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.proposals.local import LocalStore
 from safeops.simulate import simulate_signed
-from safeops.workflows.plan import live_safe
+from safeops.workflows.policy_check import check_safe
 from safeops.workflows.proposals import find_proposal
 
 if TYPE_CHECKING:
@@ -64,7 +68,7 @@ def execute(
     if found.executed_tx is not None:
         raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
     may_execute(policy, plan, executor_name)
-    live = live_safe(policy, safe.name, rpcs)
+    live = _checked_live_safe(policy, plan, rpcs)
     if plan.tx.nonce != live.nonce:
         why = (
             "it was executed or replaced"
@@ -111,7 +115,9 @@ def execute(
             tx_hash=tx_hash,
         ) from None
     success = sent.status == 1 and execution_outcome(sent.logs, safe.address, hash_bytes) is True
-    if isinstance(found.store, LocalStore):
+    # A mined transaction used the Safe's nonce (even with ExecutionFailure); a reverted one
+    # did not, so its proposal stays pending and its signatures stay valid.
+    if sent.status == 1 and isinstance(found.store, LocalStore):
         with found.store.locked():
             proposal = found.store.get(plan.safe_tx_hash)
             if proposal is not None:
@@ -119,3 +125,26 @@ def execute(
                 found.store.put(proposal)
     checks = tuple(prove(rpc, plan.postconditions, before, sent.block)) if success else ()
     return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)
+
+
+def _checked_live_safe(policy: Policy, plan: Plan, rpcs: RpcPools) -> SafeState:
+    """The Safe as it is now, refused unless it still matches the policy (owners, threshold,
+    modules, guard, …), runs the version the plan was hashed for, and the plan still passes
+    the policy: signatures collected earlier must not carry a changed situation through."""
+    safe = policy.safes[plan.safe_name]
+    check = check_safe(safe, rpcs)
+    if check.state is None:
+        raise Refused(f"there is no contract at Safe {safe.name} ({safe.address})")
+    if check.drift:
+        raise Refused(
+            f"Safe {safe.name} drifted from the policy: {check.drift[0].message}",
+            hint="Run `safeops policy check`; do not execute until the drift is explained.",
+        )
+    if SafeVersion.parse(check.state.version) != plan.safe_version:
+        raise Refused(
+            f"the Safe runs {check.state.version}, the plan was hashed for {plan.safe_version}"
+        )
+    violations = evaluate(policy, safe.name, plan.tx, plan.chain_id, action=plan.action)
+    if violations:
+        raise PolicyViolation(violations)
+    return check.state

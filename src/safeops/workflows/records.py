@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, check_fresh, record_from_json
@@ -18,14 +19,10 @@ RECORD_SUFFIX = ".rehearsal.json"
 def read_plan(path: Path) -> Plan:
     """The plan file, checked (hashes recomputed); BadInput when it cannot be one."""
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except OSError as error:
         raise BadInput(f"cannot read plan {path}: {error.strerror}") from None
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadInput(f"{path} is not JSON: {error.msg} at line {error.lineno}") from None
-    return plan_from_json(document)
+    return plan_from_json(parse_json(raw, str(path)))
 
 
 def record_path(plan_path: Path) -> Path:

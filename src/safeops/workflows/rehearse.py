@@ -15,6 +15,7 @@ from safeops.core.decode import decode_call
 from safeops.core.events import DecodedEvent, decode_events
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry
+from safeops.core.rebuild import verify_against_rebuild
 from safeops.core.rehearsal import (
     ChangedAccount,
     CheckResult,
@@ -237,6 +238,9 @@ def rehearse_plan(
     stale pass can never outlive a newer attempt. The new one is written passed or failed.
     """
     entry = _safe_entry(plan, policy)
+    # "Does what the plan says" only holds for what the plan's intent rebuilds. A mismatch
+    # fails the rehearsal, but the fork still runs: its proofs show what the file would do.
+    intent_mismatch = _intent_mismatch(policy, plan)
     for postcondition in plan.postconditions:
         check_postcondition(postcondition)  # a bad plan is refused before any fork starts
     store = store_for(entry) if stack else None
@@ -252,7 +256,7 @@ def rehearse_plan(
         pause_point("rehearse:fork-ready", fork_port=fork.anvil.port)
         runs, override, proofs = _rehearse_on(fork, plan, store)
         done = time.monotonic()
-    results = _results(runs, override, proofs)
+    results = _results(runs, override, proofs) | {"intent_mismatch": intent_mismatch}
     record = build_record(
         plan,
         fork_block=fork.block,
@@ -281,6 +285,14 @@ def rehearse_plan(
         record_path=path,
         timings=timings,
     )
+
+
+def _intent_mismatch(policy: Policy, plan: Plan) -> str | None:
+    try:
+        verify_against_rebuild(policy, plan, plan.tx)
+    except SafeOpsError as error:
+        return f"the plan is not what its intent rebuilds: {error.message}"
+    return None
 
 
 def _results(

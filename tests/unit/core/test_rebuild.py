@@ -65,3 +65,9 @@ def test_a_sweep_that_skipped_an_empty_token_rebuilds() -> None:
     (action,) = plan_withdraw_all(POLICY, "main", "cold", {"dUSD": 10**6, "ETH": 0})
     plan = action.to_plan(POLICY, nonce=1, version=V141, created_at="now")
     verify_against_rebuild(POLICY, plan, plan.tx)
+
+
+def test_a_hand_made_plan_without_arguments_is_refused_clearly() -> None:
+    plan = _plans()[0]
+    with pytest.raises(Refused, match="recorded arguments do not rebuild a pause"):
+        verify_against_rebuild(POLICY, replace(plan, arguments={}), plan.tx)

@@ -29,7 +29,8 @@ def record_digest(document: Mapping[str, Any]) -> str:
 def results_pass(results: Mapping[str, Any]) -> bool:
     """The verdict, recomputed from the results themselves."""
     return (
-        bool(results["execution"]["success"])
+        results.get("intent_mismatch") is None
+        and bool(results["execution"]["success"])
         and all(run["success"] for run in results["stacked"])
         and all(check["ok"] for check in results["postconditions"])
         and all(finding["ok"] for finding in results["storage_diff"])
@@ -53,6 +54,9 @@ def failure_reasons(results: Mapping[str, Any]) -> list[str]:
         if not check["ok"]
     ]
     reasons += [str(finding["message"]) for finding in results["storage_diff"] if not finding["ok"]]
+    # Last: what the chain showed explains a hand-made plan better than "not its intent".
+    if results.get("intent_mismatch"):
+        reasons.append(str(results["intent_mismatch"]))
     return reasons
 
 
