@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
@@ -11,8 +12,12 @@ from safeops.core.rebuild import differing_fields, verify_against_rebuild
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.local import LocalStore, Proposal
 from safeops.proposals.store import store_for
-from safeops.proposals.tx_service import ServiceProposal, ServiceStore
 from safeops.workflows.rehearse import read_plan
+
+if TYPE_CHECKING:
+    # Only for types: the Service's client loads safe-eth-py (~0.2-0.4 s, see
+    # docs/benchmarks.md), which policies with local stores never need.
+    from safeops.proposals.tx_service import ServiceProposal, ServiceStore
 
 DEFAULT_PLAN_DIR = Path(".safeops/plans")
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from safeops.core.plan import Plan
 from safeops.core.signatures import recover_signer
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import Refused
 from safeops.proposals.local import LocalStore, Proposal
-from safeops.proposals.tx_service import ServiceStore
+
+if TYPE_CHECKING:
+    # Only for types: the Service's client loads safe-eth-py, which local stores never need.
+    from safeops.proposals.tx_service import ServiceStore
 
 
 class TypedDataSigner(Protocol):
@@ -41,7 +44,7 @@ def add_signature(
     store: LocalStore | ServiceStore, plan: Plan, owner: str, signature: str
 ) -> dict[str, str]:
     """Store one more owner signature; returns every signature now stored."""
-    if isinstance(store, ServiceStore):
+    if not isinstance(store, LocalStore):  # the Safe Transaction Service
         store.add_confirmation(plan.safe_tx_hash, owner, signature)
         stored = store.get(plan.safe_tx_hash)
         return dict(stored.signatures) if stored else {owner: signature}
