@@ -52,6 +52,7 @@ class RpcDown(RpcUnavailable):
 
 def _web3(url: str, session: requests.Session, read_timeout_s: float) -> Web3:
     from web3 import Web3
+    from web3.types import RPCEndpoint
 
     provider = Web3.HTTPProvider(
         url,
@@ -62,6 +63,10 @@ def _web3(url: str, session: requests.Session, read_timeout_s: float) -> Web3:
         # web3 would retry five times with back-off: one slow node would then cost a minute.
         # Failing over to the next RPC is faster, and it says so.
         exception_retry_configuration=None,
+        # web3 asks eth_chainId before every call it signs or sends; the chain id is checked
+        # once per RPC when the pool opens, so the answer may be reused for the run.
+        cache_allowed_requests=True,
+        cacheable_requests={RPCEndpoint("eth_chainId")},
     )
     return Web3(provider)
 
@@ -159,6 +164,8 @@ class RpcPool:
     members: list[Rpc]
     warn: Warn
     _said_alone: bool = field(default=False, repr=False)
+    # Safe states already read and agreed on, by (Safe, block): one run reads each once.
+    safe_states: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
 
     @property
     def primary(self) -> Rpc:

@@ -128,6 +128,9 @@ def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
     """Read `safe` through every RPC of `pool` at one block (SECURITY.md check 6): a field on
     which two disagree is named and stops the flow; so does another hash for that block."""
     pin = pool.pin()
+    if (safe, pin.block) in pool.safe_states:
+        cached: SafeState | None = pool.safe_states[(safe, pin.block)]
+        return cached
     (first_rpc, first), *others = pool.each(
         "the Safe's state", lambda rpc: read_safe(rpc, safe, pin.block)
     )
@@ -148,6 +151,7 @@ def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
         )
     # Checked after the state: when both differ, the named fields are the better report.
     pin.require_one_chain()
+    pool.safe_states[(safe, pin.block)] = first
     return first
 
 

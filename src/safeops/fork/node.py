@@ -183,6 +183,10 @@ def _start(origin_url: str, label: str, number: int) -> AnvilProcess:
         # Free gas (with gas price 0): balances then move only by what the transaction does.
         "--block-base-fee-per-gas",
         "0",
+        # Owners are impersonated and funded: anvil's ten dev accounts would only cost start-up
+        # requests against the origin (about 40 of them).
+        "--accounts",
+        "0",
     ]
     try:
         return start_anvil(extra_args=args)
