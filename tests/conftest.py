@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,6 +18,20 @@ if TYPE_CHECKING:
     from safeops.devnet.deploy import Deployment
 
 pytest_plugins = ["tests.secret_hygiene"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def audit_log_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Audited commands run by tests write to a temp log, never to the checkout's .safeops/
+    (tests that care set SAFEOPS_AUDIT_LOG themselves; subprocesses inherit this one)."""
+    path = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    previous = os.environ.get("SAFEOPS_AUDIT_LOG")
+    os.environ["SAFEOPS_AUDIT_LOG"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("SAFEOPS_AUDIT_LOG", None)
+    else:
+        os.environ["SAFEOPS_AUDIT_LOG"] = previous
 
 
 @pytest.fixture(scope="session")
