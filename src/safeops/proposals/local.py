@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,10 +14,10 @@ from typing import Any
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.safe_tx import SafeTx
 from safeops.errors import BadInput, EnvironmentProblem
+from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
 
 LOCK_FILE = ".lock"
-TEMP_PREFIX = ".tmp-"
 # A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
 STALE_TEMP_S = 300
 
@@ -145,23 +143,15 @@ class LocalStore:
         text = json.dumps(proposal.to_json(), indent=2) + "\n"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            descriptor, temporary = tempfile.mkstemp(
-                dir=self.directory, prefix=TEMP_PREFIX, suffix=".json"
+            write_atomically(
+                self._path(proposal.safe_tx_hash),
+                text,
+                before_rename=lambda temporary: pause_point(
+                    "store:before-rename", temporary=temporary
+                ),
             )
         except OSError as error:
             raise self._unavailable("write to", error) from None
-        try:
-            with os.fdopen(descriptor, "w") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            pause_point("store:before-rename", temporary=temporary)
-            os.replace(temporary, self._path(proposal.safe_tx_hash))
-        except BaseException as error:
-            Path(temporary).unlink(missing_ok=True)
-            if isinstance(error, OSError):
-                raise self._unavailable("write to", error) from None
-            raise
         self._remove_stale_temps()
 
     def _remove_stale_temps(self) -> None:

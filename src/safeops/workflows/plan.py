@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +17,7 @@ from safeops.core.policy import Policy
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeVersion
 from safeops.errors import BadInput, Refused
+from safeops.files import write_atomically
 from safeops.proposals.store import store_for
 
 DEFAULT_PLAN_DIR = Path(".safeops/plans")
@@ -120,13 +119,4 @@ def make_plans(
 def write_json(path: Path, document: object) -> Path:
     """Write atomically: a reader never sees half a plan."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(document, handle, indent=2)
-            handle.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomically(path, json.dumps(document, indent=2) + "\n")

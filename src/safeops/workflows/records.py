@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from safeops.core.json_text import parse_json
@@ -12,6 +10,7 @@ from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, check_fresh, record_from_json
 from safeops.errors import BadInput, Refused
+from safeops.files import write_atomically
 
 RECORD_SUFFIX = ".rehearsal.json"
 
@@ -34,18 +33,9 @@ def write_record(path: Path, record: RehearsalRecord) -> None:
     """Write atomically: a reader sees the old record or the new one, never half of one."""
     text = json.dumps(record.to_json(), indent=2) + "\n"
     try:
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+        write_atomically(path, text)
     except OSError as error:
         raise _unwritable(path, error) from None
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def remove_record(path: Path) -> None:
