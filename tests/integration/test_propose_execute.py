@@ -307,3 +307,16 @@ def test_execute_refuses_a_safe_that_drifted_since_signing(
     result = run(capsys, policy, "execute", h, "--signer", "oncall")
     assert result.code == 1
     assert "drifted from the policy: unexpected module" in result.stderr
+
+
+def test_a_retried_emergency_resumes_its_pending_proposal(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    """As after a run interrupted once proposed: no second proposal at the next nonce."""
+    path, h = rehearsed(capsys, policy, "pause", "router")
+    assert run(capsys, policy, "propose", str(path), "--signer", "oncall").code == 0
+    result = run(capsys, policy, "emergency", "pause", "router", "--signer", "oncall")
+    assert result.code == 0, result.stderr
+    assert (result.json["safe_tx_hash"], result.json["nonce"]) == (h, 0)
+    assert result.json["success"] is True
+    assert run(capsys, policy, "queue").json["pending"] == []

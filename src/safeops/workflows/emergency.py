@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from safeops.chain.rpc import RpcPools
-from safeops.core.actions import plan_pause
+from safeops.core.actions import ActionPlan, plan_pause
+from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.errors import Refused
+from safeops.proposals.local import Proposal
+from safeops.proposals.store import store_for
 from safeops.workflows.execute import Executed, execute, may_execute
-from safeops.workflows.plan import WrittenPlan, make_plans
+from safeops.workflows.plan import DEFAULT_PLAN_DIR, WrittenPlan, live_safe, make_plans, write_json
 from safeops.workflows.propose import Proposed, propose
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.review import Subject, review
@@ -57,7 +60,7 @@ def emergency(
 ) -> list[SafeOutcome]:
     """Every step is the same code path as its own command; any failure stops everything."""
     action_plans = plan_pause(policy, targets, all_targets=all_targets, unpause=unpause)
-    outcomes = [SafeOutcome(w) for w in make_plans(policy, action_plans, rpcs)]
+    outcomes = [SafeOutcome(w) for w in _resume_or_plan(policy, action_plans, rpcs, progress)]
     for outcome in outcomes:  # prove every plan before anything is proposed
         plan, path = outcome.written.plan, outcome.written.path
         progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
@@ -89,3 +92,39 @@ def emergency(
             owners = policy.safes[plan.safe_name].expect.owners
             outcome.missing_signers = [o for o in owners if o != signer.name]
     return outcomes
+
+
+def _same_calls(plan: Plan, action: ActionPlan) -> bool:
+    return plan.action == action.action and [(c.to, c.value, c.data) for c in plan.calls] == [
+        (c.to, c.value, c.data) for c in action.calls
+    ]
+
+
+def _resume_or_plan(
+    policy: Policy,
+    action_plans: list[ActionPlan],
+    rpcs: RpcPools,
+    progress: Callable[[str], None],
+) -> list[WrittenPlan]:
+    """A retried emergency picks up its own pending proposal instead of planning the same
+    calls at the next nonce: no duplicate proposal, and the signatures already given count."""
+    resumed: list[WrittenPlan] = []
+    fresh: list[ActionPlan] = []
+    for action in action_plans:
+        safe = policy.safes[action.safe_name]
+        live = live_safe(policy, safe.name, rpcs)
+        match = next(
+            (
+                p.plan
+                for p in store_for(safe).pending(safe.address, live.nonce)
+                if isinstance(p, Proposal) and _same_calls(p.plan, action)
+            ),
+            None,
+        )
+        if match is None:
+            fresh.append(action)
+            continue
+        progress(f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce}) …")
+        path = write_json(DEFAULT_PLAN_DIR / match.file_name, match.to_json())
+        resumed.append(WrittenPlan(match, path, live.nonce))
+    return resumed + (make_plans(policy, fresh, rpcs) if fresh else [])
