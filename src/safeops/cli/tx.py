@@ -70,6 +70,7 @@ def hash_command(
 
     output: Output = ctx.ensure_object(Output)
     claimed: str | None = None
+    self_attested: list[str] = []
     if file is not None:
         given = [name for name in _TX_FIELDS if _given(ctx, name)]
         if given:
@@ -77,6 +78,16 @@ def hash_command(
             raise BadInput(f"{flags} cannot be combined with --file", hint="The file holds them.")
         service = _read_service_file(file)
         tx, claimed = service.tx, service.claimed_safe_tx_hash
+        # A value only the file gives is the file's own claim: a tampered file can make its
+        # hash "match" with it, so the report says which values were not given independently.
+        self_attested = [
+            flag
+            for flag, given, in_file in (
+                ("--chain-id", chain_id, service.chain_id),
+                ("--safe-version", safe_version, service.safe_version),
+            )
+            if given is None and in_file is not None
+        ]
         chain_id = _agree("chain id", chain_id, service.chain_id)
         version = _agree("Safe version", _version(safe_version), service.safe_version)
     else:
@@ -111,7 +122,9 @@ def hash_command(
     if claimed is not None:
         document["claimed_safe_tx_hash"] = claimed
         document["hash_matches"] = claimed == computed
-    output.result(document, lambda console: _render(console, inspection, claimed))
+    if file is not None:
+        document["taken_from_file"] = [flag.removeprefix("--") for flag in self_attested]
+    output.result(document, lambda console: _render(console, inspection, claimed, self_attested))
     if claimed is not None and claimed != computed:
         raise HashMismatch(f"the file's safeTxHash {claimed} differs from the computed {computed}")
 
@@ -145,10 +158,17 @@ def _read_service_file(path: Path) -> ServiceTx:
     return parse_service_tx(parse_json(raw, str(path)))
 
 
-def _render(console: Console, inspection: Inspection, claimed: str | None) -> None:
+def _render(
+    console: Console, inspection: Inspection, claimed: str | None, self_attested: list[str]
+) -> None:
     from safeops.cli.render import render_inspection
 
     render_inspection(console, inspection, claimed)
+    if self_attested:
+        console.print(
+            f"[yellow]note:[/yellow] {' and '.join(self_attested)} came from the file itself; "
+            "pass them to check the hash independently of the file's claims"
+        )
 
 
 if TYPE_CHECKING:

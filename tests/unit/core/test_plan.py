@@ -113,3 +113,29 @@ def test_tx_hash_reads_a_plan_without_flags(
     assert run.code == 0, run.stderr
     assert run.json["safe_tx_hash"] == plan.safe_tx_hash
     assert run.json["hash_matches"] is True
+
+
+def test_tx_hash_says_which_values_only_the_file_gave(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Security review L8: a plan's own chainId/safeVersion are its claims, not a check."""
+    plan = _plan()
+    path = tmp_path / plan.file_name
+    path.write_text(json.dumps(plan.to_json()))
+    claimed = cli(capsys, "--json", "tx", "hash", "--file", str(path))
+    assert claimed.json["taken_from_file"] == ["chain-id", "safe-version"]
+    checked = cli(
+        capsys,
+        "--json",
+        "tx",
+        "hash",
+        "--file",
+        str(path),
+        "--chain-id",
+        "31337",
+        "--safe-version",
+        "1.4.1",
+    )
+    assert checked.json["taken_from_file"] == []
+    human = cli(capsys, "tx", "hash", "--file", str(path))
+    assert "came from the file itself" in human.stdout
