@@ -104,18 +104,7 @@ def test_hashes_equal_the_contracts_own(w3: Web3, version: str) -> None:
     for _ in range(TRANSACTIONS_PER_VERSION):
         tx = _random_tx(rng, contract.address)
         ours = safe_tx_hashes(tx, chain_id, safe_version)
-        theirs = contract.functions.getTransactionHash(
-            tx.to,
-            tx.value,
-            tx.data,
-            tx.operation,
-            tx.safe_tx_gas,
-            tx.base_gas,
-            tx.gas_price,
-            tx.gas_token,
-            tx.refund_receiver,
-            tx.nonce,
-        ).call()
+        theirs = contract.functions.getTransactionHash(*tx.call_fields, tx.nonce).call()
         assert ours.safe_tx_hash == bytes(theirs), (version, tx)
         assert ours.domain_hash == onchain_domain, version
 

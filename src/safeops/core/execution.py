@@ -28,19 +28,7 @@ class Log:
 
 def exec_transaction_data(tx: SafeTx, signatures: bytes) -> bytes:
     """Calldata of `execTransaction` for `tx` with packed `signatures`."""
-    return encode_call(
-        EXEC_TRANSACTION,
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safe_tx_gas,
-        tx.base_gas,
-        tx.gas_price,
-        tx.gas_token,
-        tx.refund_receiver,
-        signatures,
-    )
+    return encode_call(EXEC_TRANSACTION, *tx.call_fields, signatures)
 
 
 def execution_outcome(logs: Iterable[Log], safe: str, safe_tx_hash: bytes) -> bool | None:

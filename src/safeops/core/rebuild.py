@@ -14,7 +14,7 @@ from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withd
 from safeops.core.actions.withdraw import plan_withdraw_all
 from safeops.core.batch import build_safe_tx
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy
+from safeops.core.policy import Policy, SafeEntry
 from safeops.core.safe_tx import SafeTx
 from safeops.errors import BadInput, Refused
 
@@ -78,6 +78,20 @@ def rebuild_tx(policy: Policy, plan: Plan) -> SafeTx:
     """The transaction the plan's intent produces today, at the plan's own nonce."""
     action = rebuild_action(policy, plan)
     return build_safe_tx(plan.tx.safe, action.calls, plan.tx.nonce, plan.safe_version)
+
+
+def policy_safe_of(policy: Policy, plan: Plan) -> SafeEntry:
+    """The policy Safe a plan was built for; refused when the plan came from another policy
+    or names a Safe (address, chain) that is not the policy's."""
+    if plan.policy_digest != policy.digest:
+        raise Refused(
+            "the plan was built from another policy",
+            hint="Build it again with `safeops plan` under the current policy.",
+        )
+    safe = policy.safes.get(plan.safe_name)
+    if safe is None or safe.address != plan.tx.safe or safe.chain_id != plan.chain_id:
+        raise Refused(f"the plan's Safe {plan.safe_name} ({plan.tx.safe}) is not the policy's")
+    return safe
 
 
 def differing_fields(expected: SafeTx, actual: SafeTx) -> list[str]:

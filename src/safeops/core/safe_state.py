@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 
 from eth_hash.auto import keccak
 
+from safeops.core.policy.model import SafeExpect
+
 # Storage slots the Safe keeps outside its sequential layout (see GuardManager, FallbackManager
 # and, from 1.5.0, ModuleManager): a change there re-routes every transaction.
 GUARD_SLOT = int.from_bytes(keccak(b"guard_manager.guard.address"), "big")
@@ -41,20 +43,6 @@ class SafeState:
 
 
 @dataclass(frozen=True)
-class SafeExpectation:
-    """What the policy says the Safe must look like; None means "not pinned by the policy"."""
-
-    version: str
-    threshold: int
-    owners: tuple[str, ...]
-    modules: tuple[str, ...] | None = None
-    guard: str | None = None
-    fallback_handler: str | None = None
-    singleton: str | None = None
-    module_guard: str | None = None
-
-
-@dataclass(frozen=True)
 class Drift:
     """One difference between the policy and the chain."""
 
@@ -69,7 +57,7 @@ def _list(items: tuple[str, ...]) -> str:
     return "[" + ", ".join(items) + "]"
 
 
-def find_drift(name: str, expected: SafeExpectation, live: SafeState) -> list[Drift]:
+def find_drift(name: str, expected: SafeExpect, live: SafeState) -> list[Drift]:
     """Every way `live` differs from `expected`: owners compared as sets, then in order."""
     drift: list[Drift] = []
 
@@ -80,12 +68,17 @@ def find_drift(name: str, expected: SafeExpectation, live: SafeState) -> list[Dr
         add("version", expected.version, live.version, "the Safe runs another version")
     if live.threshold != expected.threshold:
         add("threshold", str(expected.threshold), str(live.threshold), "the threshold changed")
-    added = [o for o in live.owners if o not in expected.owners]
-    removed = [o for o in expected.owners if o not in live.owners]
+    added = [o for o in live.owners if o not in expected.owner_addresses]
+    removed = [o for o in expected.owner_addresses if o not in live.owners]
     for owner in added:
-        add("owners", _list(expected.owners), _list(live.owners), f"unexpected owner {owner}")
+        add(
+            "owners",
+            _list(expected.owner_addresses),
+            _list(live.owners),
+            f"unexpected owner {owner}",
+        )
     for owner in removed:
-        add("owners", _list(expected.owners), _list(live.owners), f"missing owner {owner}")
+        add("owners", _list(expected.owner_addresses), _list(live.owners), f"missing owner {owner}")
     for check, want, got in (
         ("singleton", expected.singleton, live.singleton),
         ("guard", expected.guard, live.guard),

@@ -113,6 +113,15 @@ class SafeTx:
         if self.operation not in (Operation.CALL, Operation.DELEGATECALL):
             raise BadInput(f"operation must be 0 (call) or 1 (delegatecall), got {self.operation}")
 
+    @property
+    def call_fields(self) -> tuple[object, ...]:
+        """to … refundReceiver, in the order `execTransaction` and `getTransactionHash` take
+        them (the latter adds the nonce)."""
+        return (
+            self.to, self.value, self.data, self.operation, self.safe_tx_gas, self.base_gas,
+            self.gas_price, self.gas_token, self.refund_receiver,
+        )  # fmt: skip
+
     def with_nonce(self, nonce: int) -> SafeTx:
         return replace(self, nonce=nonce)
 

@@ -24,20 +24,7 @@ def onchain_safe_tx_hash(rpc_url: str, tx: SafeTx) -> bytes:
 
     w3 = Web3(Web3.HTTPProvider(rpc_url))
     safe = get_safe_V1_4_1_contract(w3, tx.safe)
-    return bytes(
-        safe.functions.getTransactionHash(
-            tx.to,
-            tx.value,
-            tx.data,
-            tx.operation,
-            tx.safe_tx_gas,
-            tx.base_gas,
-            tx.gas_price,
-            tx.gas_token,
-            tx.refund_receiver,
-            tx.nonce,
-        ).call()
-    )
+    return bytes(safe.functions.getTransactionHash(*tx.call_fields, tx.nonce).call())
 
 
 def example_transactions(deployment: Deployment) -> dict[str, SafeTx]:

@@ -8,7 +8,7 @@ from typing import Any
 from safeops.chain.rpc import RpcPools
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.safe_state import Drift, SafeExpectation, SafeState, find_drift
+from safeops.core.safe_state import Drift, SafeState, find_drift
 
 
 @dataclass(frozen=True)
@@ -53,20 +53,6 @@ class SafeCheck:
         }
 
 
-def expectation(safe: SafeEntry) -> SafeExpectation:
-    expect = safe.expect
-    return SafeExpectation(
-        version=expect.version,
-        threshold=expect.threshold,
-        owners=expect.owner_addresses,
-        modules=expect.modules,
-        guard=expect.guard,
-        fallback_handler=expect.fallback_handler,
-        singleton=expect.singleton,
-        module_guard=expect.module_guard,
-    )
-
-
 def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
     """Read one Safe from all its RPCs (they must agree) and list its drift."""
     state = read_safe_agreed(rpcs.open(safe.rpc, safe.chain_id), safe.address)
@@ -79,7 +65,7 @@ def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
             "there is no contract at the Safe's address on this chain",
         )
         return SafeCheck(safe.name, safe.address, safe.chain_id, None, (missing,))
-    drift = tuple(find_drift(safe.name, expectation(safe), state))
+    drift = tuple(find_drift(safe.name, safe.expect, state))
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
 
 

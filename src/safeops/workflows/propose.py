@@ -10,7 +10,7 @@ from safeops.chain.rpc import RpcPools
 from safeops.core.actions import PolicyViolation
 from safeops.core.evaluate import evaluate
 from safeops.core.policy import Policy
-from safeops.core.rebuild import verify_against_rebuild
+from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
 from safeops.errors import Refused
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
@@ -40,12 +40,7 @@ def propose(
     replace: bool = False,
 ) -> Proposed:
     plan = read_plan(plan_path)
-    safe = policy.safes.get(plan.safe_name)
-    if safe is None or plan.policy_digest != policy.digest:
-        raise Refused(
-            "the plan was built from another policy (its policy digest differs)",
-            hint="Plan and rehearse it again under the current policy.",
-        )
+    safe = policy_safe_of(policy, plan)
     # The plan file is only a carrier: what is proposed must be what its intent rebuilds.
     verify_against_rebuild(policy, plan, plan.tx)
     violations = evaluate(

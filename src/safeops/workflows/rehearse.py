@@ -14,8 +14,8 @@ from safeops.core.actions.postconditions import ETH_BALANCE
 from safeops.core.decode import decode_call
 from safeops.core.events import DecodedEvent, decode_events
 from safeops.core.plan import Plan, Postcondition
-from safeops.core.policy import Policy, SafeEntry
-from safeops.core.rebuild import verify_against_rebuild
+from safeops.core.policy import Policy
+from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
 from safeops.core.rehearsal import (
     ChangedAccount,
     CheckResult,
@@ -208,18 +208,6 @@ class Rehearsal:
 # The rehearsal.
 
 
-def _safe_entry(plan: Plan, policy: Policy) -> SafeEntry:
-    if plan.policy_digest != policy.digest:
-        raise Refused(
-            "the plan was built from another policy",
-            hint="Build the plan again with the current policy, or rehearse under its own.",
-        )
-    entry = policy.safes.get(plan.safe_name)
-    if entry is None or entry.address != plan.tx.safe or entry.chain_id != plan.chain_id:
-        raise Refused(f"the plan's Safe {plan.safe_name} does not match the policy's")
-    return entry
-
-
 def rehearse_plan(
     plan_path: Path,
     plan: Plan,
@@ -237,7 +225,7 @@ def rehearse_plan(
     The previous record is removed first: an interrupted or refused rehearsal leaves none, so a
     stale pass can never outlive a newer attempt. The new one is written passed or failed.
     """
-    entry = _safe_entry(plan, policy)
+    entry = policy_safe_of(policy, plan)
     # "Does what the plan says" only holds for what the plan's intent rebuilds. A mismatch
     # fails the rehearsal, but the fork still runs: its proofs show what the file would do.
     intent_mismatch = _intent_mismatch(policy, plan)

@@ -14,7 +14,7 @@ from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.rebuild import verify_against_rebuild
+from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
 from safeops.core.safe_tx import SafeTx, SafeVersion
 from safeops.core.service_tx import parse_service_tx
 from safeops.core.tx_builder import read_batch
@@ -75,14 +75,7 @@ def _safe_by_address(policy: Policy, address: str) -> SafeEntry:
 
 
 def _from_plan(policy: Policy, plan: Plan, source: str) -> Subject:
-    if plan.policy_digest != policy.digest:
-        raise Refused(
-            "the plan was built from another policy (its policy digest differs)",
-            hint="Rebuild it with `safeops plan` from the current policy.",
-        )
-    safe = policy.safes.get(plan.safe_name)
-    if safe is None or safe.address != plan.tx.safe or safe.chain_id != plan.chain_id:
-        raise Refused(f"the plan's Safe {plan.safe_name} ({plan.tx.safe}) is not the policy's")
+    safe = policy_safe_of(policy, plan)
     # What the report calls "the plan" must be what its intent rebuilds, proofs included.
     verify_against_rebuild(policy, plan, plan.tx)
     return Subject(source, safe, plan.tx, plan)

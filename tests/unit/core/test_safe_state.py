@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from safeops.core.policy import SafeExpect
 from safeops.core.safe_state import (
     FALLBACK_HANDLER_SLOT,
     GUARD_SLOT,
-    SafeExpectation,
     SafeState,
     find_drift,
 )
@@ -30,10 +30,11 @@ LIVE = SafeState(
     fallback_handler=HANDLER,
     module_guard=ZERO,
 )
-EXPECT = SafeExpectation(
+EXPECT = SafeExpect(
     version="1.4.1",
     threshold=2,
-    owners=(A, B, C),
+    owners=("a", "b", "c"),
+    owner_addresses=(A, B, C),
     modules=(),
     guard=ZERO,
     fallback_handler=HANDLER,
@@ -84,7 +85,9 @@ def test_each_kind_of_drift_is_named() -> None:
 
 
 def test_unpinned_fields_are_not_checked() -> None:
-    loose = SafeExpectation(version="1.4.1", threshold=2, owners=(A, B, C))
+    loose = SafeExpect(
+        version="1.4.1", threshold=2, owners=("a", "b", "c"), owner_addresses=(A, B, C)
+    )
     assert find_drift("admin", loose, replace(LIVE, guard=D, modules=(D,))) == []
 
 
