@@ -8,11 +8,15 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from safeops.cli.app import main
+
+if TYPE_CHECKING:
+    from safeops.core.plan import Plan
+    from safeops.proposals.base import StoredProposal
 
 
 @dataclass
@@ -49,3 +53,23 @@ def cli_process(
         env={**os.environ, "COLUMNS": "200", **(env or {})},
     )
     return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def store_plan(
+    directory: Path,
+    plan: Plan,
+    signatures: dict[str, str] | None = None,
+    proposer: str | None = None,
+) -> None:
+    """File `plan` in the local proposal store at `directory`, as `propose` would."""
+    from safeops.proposals.local import LocalStore
+
+    LocalStore(directory, plan.chain_id, plan.tx.safe).put(plan, signatures or {}, proposer)
+
+
+def read_stored(directory: Path, safe_tx_hash: str) -> StoredProposal | None:
+    """The local store's proposal file for `safe_tx_hash`, read whatever its Safe and chain."""
+    from safeops.proposals.local import proposal_from_json
+
+    path = directory / f"{safe_tx_hash.lower()}.json"
+    return proposal_from_json(json.loads(path.read_text())) if path.exists() else None

@@ -254,10 +254,9 @@ class ServiceStandIn:
             raise _refuse(
                 "Could not get Safe owners from blockchain, check contract exists on network"
             )
-        computed = (
-            "0x"
-            + safe_tx_hashes(tx, info.chain_id, SafeVersion.parse(info.version)).safe_tx_hash.hex()
-        )
+        computed = safe_tx_hashes(
+            tx, info.chain_id, SafeVersion.parse(info.version)
+        ).safe_tx_hash.hex0x
         if computed != claimed:
             raise _refuse(
                 f"Contract-transaction-hash={computed} does not match provided "

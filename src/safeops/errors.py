@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     REFUSED = 1
     BAD_INPUT = 2
     ENVIRONMENT = 3
+    INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+    TERMINATED = 143  # 128 + SIGTERM
 
 
 class SafeOpsError(Exception):

@@ -12,8 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 
-INTERRUPTED_EXIT = 130  # 128 + SIGINT, what shells report for Ctrl-C
-TERMINATED_EXIT = 143  # 128 + SIGTERM
+from safeops.errors import ExitCode
+
+INTERRUPTED_EXIT = int(ExitCode.INTERRUPTED)
+TERMINATED_EXIT = int(ExitCode.TERMINATED)
 
 PAUSE_AT_ENV = "SAFEOPS_TEST_PAUSE_AT"
 PAUSE_FILE_ENV = "SAFEOPS_TEST_PAUSE_FILE"
@@ -79,14 +81,22 @@ def signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+_armed: dict[str, str | None] = {"at": None, "flag": None}
+
+
+def arm_pause_points(at: str | None, flag: str | None) -> None:
+    """TEST ONLY: the CLI arms the pause point named by SAFEOPS_TEST_PAUSE_AT (with the flag
+    file of SAFEOPS_TEST_PAUSE_FILE); nothing else does, so a real run never pauses."""
+    _armed.update(at=at, flag=flag)
+
+
 def pause_point(name: str, **info: object) -> None:
-    """TEST ONLY, for the fault tests to signal a run at a known step. When the environment
-    has SAFEOPS_TEST_PAUSE_AT=`name`, write {"point", "pid", **info} as JSON to
-    SAFEOPS_TEST_PAUSE_FILE, then sleep (at most 30 s, then carry on) until a signal comes.
-    Without the variable, as in any real run, this does nothing."""
-    if os.environ.get(PAUSE_AT_ENV) != name:
+    """TEST ONLY, for the fault tests to signal a run at a known step. When armed at `name`,
+    write {"point", "pid", **info} as JSON to the flag file, then sleep (at most 30 s, then
+    carry on) until a signal comes. Unarmed, as in any real run, this does nothing."""
+    if _armed["at"] != name:
         return
-    flag = os.environ.get(PAUSE_FILE_ENV)
+    flag = _armed["flag"]
     if flag:
         # Written whole, then renamed: the test must never read half of it.
         partial = Path(f"{flag}.partial")

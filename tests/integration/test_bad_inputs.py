@@ -22,8 +22,7 @@ import pytest
 from safeops.chain.anvil import AnvilProcess
 from safeops.core.plan import plan_from_json
 from safeops.devnet.policy_file import render_policy
-from safeops.proposals.local import LocalStore, Proposal
-from tests.helpers import cli
+from tests.helpers import cli, store_plan
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -109,8 +108,8 @@ class World:
         return str(self.plan["safeTxHash"])
 
     @property
-    def store(self) -> LocalStore:
-        return LocalStore(self.root / "proposals")  # the policy's `local:proposals`
+    def store(self) -> Path:
+        return self.root / "proposals"  # the policy's `local:proposals`
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +183,7 @@ def _arguments(case: Case, world: World, folder: Path) -> list[str]:
 
 def _prepare(case: Case, world: World, w3: Web3) -> None:
     if "proposal" in case.setup or any("{hash}" in arg for arg in case.args):
-        world.store.put(Proposal(plan_from_json(world.plan)))
+        store_plan(world.store, plan_from_json(world.plan))
     if "spend_nonce" in case.setup:  # someone executed nonce 0 meanwhile
         w3.provider.make_request(
             "anvil_setStorageAt",  # type: ignore[arg-type]

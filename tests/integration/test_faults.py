@@ -25,16 +25,16 @@ import hvac.exceptions
 import keyring
 import pytest
 
-from safeops.audit import AuditLog
+from safeops.audit.log import AuditLog
 from safeops.chain.anvil import AnvilProcess, free_port
 from safeops.core.selectors import encode_call
 from safeops.devnet.deploy import DEV_KEYS
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import ROLES, render_policy
 from safeops.interrupts import PAUSE_AT_ENV, PAUSE_FILE_ENV
-from safeops.proposals.local import LOCK_FILE, STALE_TEMP_S, LocalStore
-from safeops.workflows.records import record_path
-from tests.helpers import Run, cli
+from safeops.proposals.local import LOCK_FILE, STALE_TEMP_S
+from safeops.workflows.plan_files import record_path
+from tests.helpers import Run, cli, read_stored, store_plan
 from tests.integration.gnome_keyring import KeyringSession
 from tests.integration.openbao import ROOT_TOKEN, OpenBao, root_client, start_openbao
 from tests.service_standin import SafeInfo, ServiceStandIn
@@ -431,10 +431,10 @@ def test_killed_between_write_and_rename_then_a_rerun_completes(
     # The dead writer's temp file goes with the first write after it is surely stale.
     old = time.time() - STALE_TEMP_S - 1
     os.utime(temporary, (old, old))
-    local = LocalStore(store)
-    stored = local.get(safe_tx_hash)
+    stored = read_stored(store, safe_tx_hash)
     assert stored is not None
-    local.put(stored)
+    assert stored.plan is not None
+    store_plan(store, stored.plan, dict(stored.signatures), stored.proposer)
     assert not temporary.exists()
 
 
@@ -606,7 +606,7 @@ def test_ctrl_c_before_sending_changes_nothing_and_a_rerun_executes(
     assert result.code == 130
     assert error_line(result) == "error: interrupted (Ctrl-C)"
     assert _origin(w3, devnet) == before
-    stored = LocalStore(workdir / "proposals").get(safe_tx_hash)
+    stored = read_stored(workdir / "proposals", safe_tx_hash)
     assert stored is not None
     assert stored.executed_tx is None
     entry = last_audit(workdir)
@@ -640,7 +640,7 @@ def test_ctrl_c_after_sending_keeps_the_hash_and_marks_nothing_executed(
     assert tx_hash in line
     # anvil mined it at once; the store still says pending, as only a receipt may say otherwise
     assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 1  # type: ignore[arg-type]
-    stored = LocalStore(workdir / "proposals").get(safe_tx_hash)
+    stored = read_stored(workdir / "proposals", safe_tx_hash)
     assert stored is not None
     assert stored.executed_tx is None
     assert _origin(w3, devnet)[1:] == (before[1] + 1, True)

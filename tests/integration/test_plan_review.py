@@ -12,9 +12,8 @@ from safeops.chain.anvil import AnvilProcess
 from safeops.core.plan import plan_from_json
 from safeops.devnet.deploy import deploy_artifact
 from safeops.devnet.policy_file import render_policy
-from safeops.proposals.local import LocalStore, Proposal
 from tests.chain_helpers import as_safe
-from tests.helpers import Run, cli
+from tests.helpers import Run, cli, store_plan
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -153,8 +152,8 @@ def test_review_other_inputs(
     assert builder.json["source"] == "tx-builder"
     assert builder.json["safe_tx_hash"] == planned.json["safe_tx_hash"]
     saved = plan_from_json(json.loads(Path(planned.json["plan"]).read_text()))
-    LocalStore(policy.parent / "proposals").put(Proposal(saved))
-    stored = run(capsys, policy, "review", saved.safe_tx_hash)
+    store_plan(policy.parent / "proposals", saved)
+    stored = run(capsys, policy, "review", saved.safe_tx_hash.hex0x)
     assert stored.code == 0, stored.stderr
     assert stored.json["source"] == "store"
 
@@ -162,7 +161,7 @@ def test_review_other_inputs(
 def test_nonce_rules(capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3) -> None:
     first = plan(capsys, policy, "pause", "router")
     saved = plan_from_json(json.loads(Path(first.json["plan"]).read_text()))
-    LocalStore(policy.parent / "proposals").put(Proposal(saved))
+    store_plan(policy.parent / "proposals", saved)
     nxt = plan(capsys, policy, "pause", "lending")
     assert nxt.json["nonce"] == 1  # after the pending proposal
     taken = plan(capsys, policy, "pause", "lending", "--nonce", "0")

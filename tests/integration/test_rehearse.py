@@ -22,9 +22,8 @@ from safeops.devnet import contracts as c
 from safeops.devnet.deploy import COLD_WALLET, deploy_artifact, member_address
 from safeops.devnet.policy_file import render_policy
 from safeops.errors import Refused
-from safeops.proposals.local import LocalStore, Proposal
-from safeops.workflows.rehearse import load_fresh_record, record_path
-from tests.helpers import Run, cli
+from safeops.workflows.plan_files import load_fresh_record, record_path
+from tests.helpers import Run, cli, store_plan
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -129,7 +128,7 @@ def test_pause_all_passes_leaves_the_origin_alone_and_records(
     result = run.json
     assert result["passed"] is True
     assert result["reason"] is None
-    assert result["safe_tx_hash"] == plan.safe_tx_hash
+    assert result["safe_tx_hash"] == plan.safe_tx_hash.hex0x
     assert result["fork_block"] == block
     assert result["stacked"] == []
     assert result["stack_skipped"] is False
@@ -410,7 +409,7 @@ def test_a_queued_unpause_fails_the_stacked_rehearsal_not_the_lone_one(
     policy = _policy(policy_file)
     (unpause,) = plan_pause(policy, ["router"], unpause=True)
     queued = _to_plan(policy, unpause, w3)
-    LocalStore(tmp_path / "proposals").put(Proposal(queued))
+    store_plan(tmp_path / "proposals", queued)
     (rest,) = plan_pause(policy, ["lending", "vault"])
     still_paused = Postcondition("router.paused() == true", router, "paused()(bool)", (), True)
     both = replace(rest, safe_name="admin", postconditions=(still_paused, *rest.postconditions))
@@ -419,7 +418,7 @@ def test_a_queued_unpause_fails_the_stacked_rehearsal_not_the_lone_one(
     stacked = _failed(_rehearse(capsys, policy_file, plan_path))
 
     assert [(s["safe_tx_hash"], s["success"]) for s in stacked["stacked"]] == [
-        (queued.safe_tx_hash, True)
+        (queued.safe_tx_hash.hex0x, True)
     ]
     assert stacked["stack_skipped"] is False
     assert [(p["check"], p["actual"], p["ok"]) for p in stacked["postconditions"]] == [
@@ -431,7 +430,7 @@ def test_a_queued_unpause_fails_the_stacked_rehearsal_not_the_lone_one(
         "postcondition router.paused() == true: expected true, got false"
     ), stacked["reasons"]
     record = json.loads(record_path(plan_path).read_text())
-    assert record["stacked"] == [queued.safe_tx_hash]
+    assert record["stacked"] == [queued.safe_tx_hash.hex0x]
 
     alone = _rehearse(capsys, policy_file, plan_path, "--no-stack")
 
@@ -458,7 +457,7 @@ def test_a_queued_proposal_that_fails_fails_the_rehearsal_with_its_reason(
     policy = _policy(policy_file)
     (unpause,) = plan_pause(policy, ["router"], unpause=True)  # the router is not paused
     queued = _to_plan(policy, unpause, w3)
-    LocalStore(tmp_path / "proposals").put(Proposal(queued))
+    store_plan(tmp_path / "proposals", queued)
     (revoke,) = plan_revoke(policy, "members", devnet.members[:1])
     plan_path = _write(tmp_path, _to_plan(policy, revoke, w3, offset=1))
 
@@ -515,21 +514,6 @@ def test_fork_block_pins_the_state_rehearsed(
     assert f"--fork-block {before + 99} is not mined yet" in ahead.json["error"]["message"]
 
 
-def test_a_service_proposal_is_stacked_under_the_hash_computed_here(
-    policy_file: Path, w3: Web3
-) -> None:
-    from safeops.proposals.tx_service import ServiceProposal
-    from safeops.workflows.rehearse import Queued
-
-    policy = _policy(policy_file)
-    (action,) = plan_pause(policy, ["router"])
-    plan = _to_plan(policy, action, w3)
-    served = ServiceProposal(tx=plan.tx, claimed_safe_tx_hash="0x" + "00" * 32)
-    queued = Queued.of(served, plan)
-    assert (queued.tx, queued.safe_tx_hash) == (plan.tx, plan.safe_tx_hash)
-    assert Queued.of(Proposal(plan), plan) == Queued(plan.tx, plan.safe_tx_hash, "pause")
-
-
 # ---------------------------------------------------------------------------------------------
 # Refusals and environment errors, and the fork's teardown.
 
@@ -577,7 +561,7 @@ def test_the_fork_is_torn_down_on_failure_and_on_ctrl_c(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import safeops.fork.node as node
-    import safeops.workflows.rehearse as workflow
+    import safeops.fork.rehearsal as rehearsal
 
     started: list[AnvilProcess] = []
     real_start = node.start_anvil
@@ -595,7 +579,7 @@ def test_the_fork_is_torn_down_on_failure_and_on_ctrl_c(
     def interrupted(*_: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workflow, "_rehearse_on", interrupted)
+    monkeypatch.setattr(rehearsal, "_run", interrupted)
     assert _rehearse(capsys, policy_file, plan_path).code == 130
     assert not record_path(plan_path).exists()  # an interrupted rehearsal voids the last record
     assert len(started) == 2

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from safeops.chain.simulate import simulate_safe_tx
 from safeops.core.decode import encode_multisend
 from safeops.core.safe_tx import Operation, SafeTx, SafeVersion, safe_tx_hashes
 from safeops.core.selectors import encode_call
 from safeops.devnet import contracts as c
-from safeops.simulate import simulate_safe_tx
 
 if TYPE_CHECKING:
     from web3 import Web3

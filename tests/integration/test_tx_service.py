@@ -15,10 +15,9 @@ from eth_typing import Hash32
 
 from safeops.core.batch import Call, build_safe_tx
 from safeops.core.plan import Plan, Postcondition
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.safe_tx import SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.errors import BadInput, ExitCode, Refused
 from safeops.proposals import tx_service
-from safeops.proposals.local import Proposal
 from safeops.proposals.tx_service import ServiceRejected, ServiceStore, ServiceUnavailable
 from tests.service_standin import SafeInfo, ServiceStandIn
 
@@ -53,19 +52,20 @@ def _plan(nonce: int = 7, data: bytes = PAUSE) -> Plan:
 
 
 def _sign(account: LocalAccount, plan: Plan) -> str:
-    digest = Hash32(bytes.fromhex(plan.safe_tx_hash[2:]))
+    digest = Hash32(plan.safe_tx_hash.raw)
     return "0x" + bytes(account.unsafe_sign_hash(digest).signature).hex()
 
 
 def _eth_sign(account: LocalAccount, plan: Plan) -> str:
     """eth_sign style: the hash signed as a personal message, v raised by 4."""
-    personal = account.sign_message(encode_defunct(primitive=bytes.fromhex(plan.safe_tx_hash[2:])))
+    personal = account.sign_message(encode_defunct(primitive=plan.safe_tx_hash.raw))
     signature = bytes(personal.signature)
     return "0x" + (signature[:64] + bytes([signature[64] + 4])).hex()
 
 
-def _proposal(plan: Plan, *signers: LocalAccount) -> Proposal:
-    return Proposal(plan, {s.address: _sign(s, plan) for s in signers}, proposer=signers[0].address)
+def _put(store: ServiceStore, plan: Plan, *signers: LocalAccount) -> None:
+    """Propose `plan` signed by `signers`, the first of them its proposer."""
+    store.put(plan, {s.address: _sign(s, plan) for s in signers}, signers[0].address)
 
 
 def _raw(standin: ServiceStandIn, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -93,20 +93,23 @@ def store(standin: ServiceStandIn, sleeps: list[float]) -> ServiceStore:
 
 def test_propose_get_confirm_and_list_pending(store: ServiceStore) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
+    _put(store, plan, ALICE)
     got = store.get(plan.safe_tx_hash)
     assert got is not None
     assert got.tx == plan.tx
-    assert got.claimed_safe_tx_hash == plan.safe_tx_hash
-    assert got.confirmations == {ALICE.address: _sign(ALICE, plan)}
-    assert (got.proposer, got.is_executed, got.confirmations_required) == (ALICE.address, False, 2)
+    assert got.safe_tx_hash == plan.safe_tx_hash
+    assert dict(got.signatures) == {ALICE.address: _sign(ALICE, plan)}
+    assert (got.proposer, got.pending) == (ALICE.address, True)
 
-    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))
+    store.add_signature(plan, BOB.address, _sign(BOB, plan))
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert got.signatures == {ALICE.address: _sign(ALICE, plan), BOB.address: _sign(BOB, plan)}
-    assert [(p.nonce, p.safe_tx_hash) for p in store.pending(SAFE, 7)] == [(7, plan.safe_tx_hash)]
-    assert store.pending(SAFE, 8) == []
+    assert dict(got.signatures) == {
+        ALICE.address: _sign(ALICE, plan),
+        BOB.address: _sign(BOB, plan),
+    }
+    assert [(p.nonce, p.safe_tx_hash) for p in store.pending(7)] == [(7, plan.safe_tx_hash)]
+    assert store.pending(8) == []
 
 
 def test_pending_is_by_nonce_without_executed_ones(
@@ -114,17 +117,17 @@ def test_pending_is_by_nonce_without_executed_ones(
 ) -> None:
     later, earlier = _plan(8), _plan(7)
     for plan in (later, earlier):
-        store.put(_proposal(plan, BOB))
-    assert [p.nonce for p in store.pending(SAFE)] == [7, 8]
-    standin.mark_executed(earlier.safe_tx_hash)
-    assert [p.safe_tx_hash for p in store.pending(SAFE, 8)] == [later.safe_tx_hash]
+        _put(store, plan, BOB)
+    assert [p.nonce for p in store.pending()] == [7, 8]
+    standin.mark_executed(earlier.safe_tx_hash.hex0x)
+    assert [p.safe_tx_hash for p in store.pending(8)] == [later.safe_tx_hash]
     executed = store.get(earlier.safe_tx_hash)
     assert executed is not None
     assert (executed.pending, executed.executed_tx) == (False, "0x" + "ee" * 32)
     assert [p.nonce for p in store.all()] == [7, 8]
     rival = _plan(8, data=bytes.fromhex("3f4ba83a"))  # unpause at the same nonce: a conflict
-    store.put(_proposal(rival, ALICE))
-    assert sorted(p.safe_tx_hash for p in store.pending(SAFE, 8)) == sorted(
+    _put(store, rival, ALICE)
+    assert sorted(p.safe_tx_hash for p in store.pending(8)) == sorted(
         [later.safe_tx_hash, rival.safe_tx_hash]
     )
     listed = [r for r in standin.requests if r.method == "GET" and "safes" in r.path]
@@ -136,14 +139,14 @@ def test_put_again_adds_only_the_missing_signatures(
     standin: ServiceStandIn, store: ServiceStore
 ) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
-    store.put(_proposal(plan, ALICE))
+    _put(store, plan, ALICE)
+    _put(store, plan, ALICE)
     posts = [r for r in standin.requests if r.method == "POST"]
     assert len(posts) == 1, "proposing the same transaction again must post nothing"
-    store.put(_proposal(plan, ALICE, BOB))
+    _put(store, plan, ALICE, BOB)
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert set(got.confirmations) == {ALICE.address, BOB.address}
+    assert set(got.signatures) == {ALICE.address, BOB.address}
     confirmations = [r for r in standin.requests if r.path.endswith("/confirmations/")]
     assert [r.body for r in confirmations] == [{"signature": _sign(BOB, plan)}]
 
@@ -152,8 +155,7 @@ def test_the_proposer_signs_the_proposal_the_others_confirm(
     standin: ServiceStandIn, store: ServiceStore
 ) -> None:
     plan = _plan()
-    proposal = _proposal(plan, BOB, ALICE)  # BOB proposes, though ALICE's address is lower
-    store.put(proposal)
+    _put(store, plan, BOB, ALICE)  # BOB proposes, though ALICE's address is lower
     (propose,) = [
         r
         for r in standin.requests
@@ -161,11 +163,11 @@ def test_the_proposer_signs_the_proposal_the_others_confirm(
     ]
     assert propose.body["sender"] == BOB.address
     assert propose.body["signature"] == _sign(BOB, plan)
-    assert propose.body["contractTransactionHash"] == plan.safe_tx_hash
+    assert propose.body["contractTransactionHash"] == plan.safe_tx_hash.hex0x
     got = store.get(plan.safe_tx_hash)
     assert got is not None
     assert got.proposer == BOB.address
-    assert set(got.confirmations) == {ALICE.address, BOB.address}
+    assert set(got.signatures) == {ALICE.address, BOB.address}
 
 
 def test_a_hash_for_another_safe_version_is_refused(
@@ -173,7 +175,7 @@ def test_a_hash_for_another_safe_version_is_refused(
 ) -> None:
     standin.safes[SAFE].version = "1.1.1"  # no chain id in its domain: another safeTxHash
     with pytest.raises(ServiceRejected, match="does not match provided contract-tx-hash") as caught:
-        store.put(_proposal(_plan(), ALICE))
+        _put(store, _plan(), ALICE)
     assert (caught.value.status, caught.value.exit_code) == (422, ExitCode.REFUSED)
     assert "\n" not in caught.value.message
     assert standin.transactions == {}
@@ -209,34 +211,33 @@ def test_a_non_owner_signature_is_refused(standin: ServiceStandIn, store: Servic
     with pytest.raises(
         ServiceRejected, match=f"Sender={CAROL.address} is not an owner or delegate"
     ):
-        store.put(_proposal(plan, CAROL))
-    store.put(_proposal(plan, ALICE))
+        _put(store, plan, CAROL)
+    _put(store, plan, ALICE)
     with pytest.raises(ServiceRejected, match=f"Signer={CAROL.address} is not an owner") as caught:
-        store.add_confirmation(plan.safe_tx_hash, CAROL.address, _sign(CAROL, plan))
+        store.add_signature(plan, CAROL.address, _sign(CAROL, plan))
     assert caught.value.status == 400
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert list(got.confirmations) == [ALICE.address]
+    assert list(got.signatures) == [ALICE.address]
 
 
 def test_a_nonce_below_the_safes_is_refused(standin: ServiceStandIn, store: ServiceStore) -> None:
     standin.safes[SAFE].nonce = 8
     with pytest.raises(ServiceRejected, match=f"Tx with nonce=7 for safe={SAFE} already executed"):
-        store.put(_proposal(_plan(7), ALICE))
-    store.put(_proposal(_plan(8), ALICE))
-    assert [p.nonce for p in store.pending(SAFE)] == [8]
+        _put(store, _plan(7), ALICE)
+    _put(store, _plan(8), ALICE)
+    assert [p.nonce for p in store.pending()] == [8]
 
 
 def test_a_signature_that_is_not_its_owners_is_refused_before_posting(
     standin: ServiceStandIn, store: ServiceStore
 ) -> None:
     plan = _plan()
-    swapped = Proposal(plan, {BOB.address: _sign(ALICE, plan)}, proposer=BOB.address)
     with pytest.raises(Refused, match=f"given for {BOB.address} is {ALICE.address}'s"):
-        store.put(swapped)
+        store.put(plan, {BOB.address: _sign(ALICE, plan)}, BOB.address)
     assert [r.method for r in standin.requests] == []
     with pytest.raises(BadInput, match="needs its proposer's signature"):
-        store.put(Proposal(plan))
+        store.put(plan, {}, None)
 
 
 def test_5xx_and_429_are_retried_with_backoff(
@@ -244,9 +245,9 @@ def test_5xx_and_429_are_retried_with_backoff(
 ) -> None:
     plan = _plan()
     standin.fail_next(500, times=2)
-    store.put(_proposal(plan, ALICE))
+    _put(store, plan, ALICE)
     assert sleeps == [0.2, 0.4]
-    assert plan.safe_tx_hash in standin.transactions
+    assert plan.safe_tx_hash.hex0x in standin.transactions
     sleeps.clear()
     standin.fail_next(429)
     got = store.get(plan.safe_tx_hash)
@@ -259,7 +260,7 @@ def test_four_failures_in_a_row_are_service_unavailable(
 ) -> None:
     standin.fail_next(500, times=4)
     with pytest.raises(ServiceUnavailable, match=r"after 4 tries \(HTTP 500\)") as caught:
-        store.pending(SAFE, 7)
+        store.pending(7)
     assert caught.value.exit_code == ExitCode.ENVIRONMENT
     assert int(caught.value.exit_code) == 3
     assert sleeps == [0.2, 0.4, 0.8]
@@ -271,7 +272,7 @@ def test_four_failures_in_a_row_are_service_unavailable(
 def test_a_4xx_is_final(standin: ServiceStandIn, store: ServiceStore, sleeps: list[float]) -> None:
     standin.fail_next(400)
     with pytest.raises(ServiceRejected, match=r"\(HTTP 400\): injected 400"):
-        store.pending(SAFE)
+        store.pending()
     assert (len(standin.requests), sleeps) == (1, [])
 
 
@@ -280,7 +281,7 @@ def test_an_unreachable_service_is_service_unavailable(sleeps: list[float]) -> N
         url = stopped.url
     store = ServiceStore(SAFE, CHAIN, url=url, sleep=sleeps.append, timeout=2)
     with pytest.raises(ServiceUnavailable, match=r"connection failed") as caught:
-        store.get("0x" + "00" * 32)
+        store.get(SafeTxHash(bytes(32)))
     assert caught.value.exit_code == ExitCode.ENVIRONMENT
     assert len(sleeps) == 3
 
@@ -289,35 +290,35 @@ def test_a_tampered_transaction_is_returned_as_served(
     standin: ServiceStandIn, store: ServiceStore
 ) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
-    standin.tamper(plan.safe_tx_hash, "data", "0x" + "ab" * 4)
-    standin.tamper(plan.safe_tx_hash, "operation", 1)
+    _put(store, plan, ALICE)
+    standin.tamper(plan.safe_tx_hash.hex0x, "data", "0x" + "ab" * 4)
+    standin.tamper(plan.safe_tx_hash.hex0x, "operation", 1)
     got = store.get(plan.safe_tx_hash)
     assert got is not None
     assert (got.tx.data, got.tx.operation) == (bytes.fromhex("ab" * 4), 1)
     assert replace(got.tx, data=plan.tx.data, operation=0) == plan.tx
-    assert got.claimed_safe_tx_hash == plan.safe_tx_hash
-    recomputed = "0x" + got.hashes(CHAIN, V141).safe_tx_hash.hex()
-    assert recomputed != got.claimed_safe_tx_hash, "the workflow's recomputation must catch it"
-    (listed,) = store.pending(SAFE)
+    assert got.safe_tx_hash == plan.safe_tx_hash
+    recomputed = safe_tx_hashes(got.tx, CHAIN, V141).safe_tx_hash
+    assert recomputed != got.safe_tx_hash, "the workflow's recomputation must catch it"
+    (listed,) = store.pending()
     assert listed.tx.data == bytes.fromhex("ab" * 4)
 
 
 def test_a_malformed_transaction_is_refused(standin: ServiceStandIn, store: ServiceStore) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
-    standin.tamper(plan.safe_tx_hash, "to", ROUTER.lower())
+    _put(store, plan, ALICE)
+    standin.tamper(plan.safe_tx_hash.hex0x, "to", ROUTER.lower())
     with pytest.raises(Refused, match=r"malformed transaction .*checksum"):
         store.get(plan.safe_tx_hash)
 
 
 def test_unknown_hashes_and_bad_input(store: ServiceStore) -> None:
-    assert store.get("0x" + "00" * 32) is None
+    assert store.get(SafeTxHash(bytes(32))) is None
     with pytest.raises(BadInput, match="not a safeTxHash"):
-        store.get("0x1234/../../about")
-    unknown = "0x" + bytes(ALICE.unsafe_sign_hash(Hash32(bytes(32))).signature).hex()
+        SafeTxHash.parse("0x1234/../../about")
+    never_proposed = _plan(99)
     with pytest.raises(ServiceRejected, match="was not found") as caught:
-        store.add_confirmation("0x" + "00" * 32, ALICE.address, unknown)
+        store.add_signature(never_proposed, ALICE.address, _sign(ALICE, never_proposed))
     assert caught.value.status == 404
 
 
@@ -335,23 +336,23 @@ def test_the_api_key_is_sent_as_a_bearer_token(sleeps: list[float]) -> None:
         standin.safes[SAFE] = SafeInfo([ALICE.address], threshold=1, nonce=7)
         keyless = ServiceStore(SAFE, CHAIN, url=standin.url, sleep=sleeps.append)
         with pytest.raises(ServiceRejected, match="HTTP 401") as caught:
-            keyless.pending(SAFE)
+            keyless.pending()
         assert "SAFE_TRANSACTION_SERVICE_API_KEY" in caught.value.hint
         keyed = ServiceStore(SAFE, CHAIN, url=standin.url, api_key="k-123", sleep=sleeps.append)
-        keyed.put(_proposal(_plan(), ALICE))
-        assert [p.nonce for p in keyed.pending(SAFE)] == [7]
+        _put(keyed, _plan(), ALICE)
+        assert [p.nonce for p in keyed.pending()] == [7]
         assert {r.headers.get("authorization") for r in standin.requests[1:]} == {"Bearer k-123"}
         assert "k-123" not in repr(keyed)
 
 
 def test_repeated_confirmations(standin: ServiceStandIn, store: ServiceStore) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
-    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))
-    store.add_confirmation(plan.safe_tx_hash, BOB.address, _sign(BOB, plan))  # ignored, as there
+    _put(store, plan, ALICE)
+    store.add_signature(plan, BOB.address, _sign(BOB, plan))
+    store.add_signature(plan, BOB.address, _sign(BOB, plan))  # ignored, as there
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert list(got.confirmations) == [ALICE.address, BOB.address]
+    assert list(got.signatures) == [ALICE.address, BOB.address]
     twice = {"signature": _sign(BOB, plan) + _sign(BOB, plan)[2:]}
     path = f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
     status, answer = _raw(standin, "POST", path, twice)
@@ -365,14 +366,14 @@ def test_eth_sign_is_accepted_approved_hashes_need_the_chain(
     standin: ServiceStandIn, store: ServiceStore
 ) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
-    store.add_confirmation(plan.safe_tx_hash, BOB.address, _eth_sign(BOB, plan))
+    _put(store, plan, ALICE)
+    store.add_signature(plan, BOB.address, _eth_sign(BOB, plan))
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert got.confirmations[BOB.address] == _eth_sign(BOB, plan)
-    assert standin.transactions[plan.safe_tx_hash].confirmations[BOB.address].signature_type == (
-        "ETH_SIGN"
-    )
+    assert got.signatures[BOB.address] == _eth_sign(BOB, plan)
+    assert standin.transactions[plan.safe_tx_hash.hex0x].confirmations[
+        BOB.address
+    ].signature_type == ("ETH_SIGN")
     # v = 1: "approved on chain by BOB", which only the chain can confirm
     approved = "0x" + "00" * 12 + BOB.address[2:].lower() + "00" * 32 + "01"
     path = f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
@@ -384,10 +385,11 @@ def test_eth_sign_is_accepted_approved_hashes_need_the_chain(
 def test_a_delegate_proposes_for_its_owner(standin: ServiceStandIn, store: ServiceStore) -> None:
     standin.delegates[DAVE.address] = ALICE.address
     plan = _plan()
-    store.put(_proposal(plan, DAVE))
+    _put(store, plan, DAVE)
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert (got.proposer, got.confirmations, got.trusted) == (ALICE.address, {}, True)
+    assert (got.proposer, dict(got.signatures)) == (ALICE.address, {})
+    assert [p.safe_tx_hash for p in store.pending()] == [plan.safe_tx_hash]  # trusted: listed
 
 
 def test_listing_follows_pages(
@@ -396,15 +398,15 @@ def test_listing_follows_pages(
     monkeypatch.setattr(tx_service, "PAGE_SIZE", 2)
     plans = [_plan(n) for n in range(7, 12)]
     for plan in plans:
-        store.put(_proposal(plan, ALICE))
-    assert [p.safe_tx_hash for p in store.pending(SAFE, 7)] == [p.safe_tx_hash for p in plans]
+        _put(store, plan, ALICE)
+    assert [p.safe_tx_hash for p in store.pending(7)] == [p.safe_tx_hash for p in plans]
     offsets = [r.query["offset"] for r in standin.requests if r.query.get("nonce__gte")]
     assert offsets == [["0"], ["2"], ["4"]]
 
 
 def test_v1_serves_numbers_v2_strings(standin: ServiceStandIn, store: ServiceStore) -> None:
     plan = _plan()
-    store.put(_proposal(plan, ALICE))
+    _put(store, plan, ALICE)
     _, v1 = _raw(standin, "GET", f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/")
     _, v2 = _raw(standin, "GET", f"/api/v2/multisig-transactions/{plan.safe_tx_hash}/")
     assert (v1["nonce"], v1["safeTxGas"], v2["nonce"], v2["safeTxGas"]) == (7, 0, "7", "0")

@@ -13,10 +13,9 @@ import pytest
 from safeops.cli.app import _command_path
 from safeops.interrupts import (
     MAX_PAUSE_S,
-    PAUSE_AT_ENV,
-    PAUSE_FILE_ENV,
     Interrupted,
     Terminated,
+    arm_pause_points,
     exit_code_of,
     pause_point,
     signals_held,
@@ -70,27 +69,21 @@ def test_the_interrupted_command_is_named_for_the_audit_log() -> None:
     assert _command_path(["--json"]) == "safeops"
 
 
-def test_pause_points_do_nothing_unless_named(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pause_points_do_nothing_unless_named(tmp_path: Path) -> None:
     flag = tmp_path / "paused.json"
-    monkeypatch.setenv(PAUSE_FILE_ENV, str(flag))
-    monkeypatch.setenv(PAUSE_AT_ENV, "elsewhere")
+    arm_pause_points("elsewhere", str(flag))
     started = time.monotonic()
     pause_point("here", port=1)
     assert time.monotonic() - started < MAX_PAUSE_S / 10
     assert not flag.exists()
-    monkeypatch.delenv(PAUSE_AT_ENV)
+    arm_pause_points(None, str(flag))
     pause_point("here", port=1)
     assert not flag.exists()
 
 
-def test_a_named_pause_point_reports_and_waits_for_a_signal(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_named_pause_point_reports_and_waits_for_a_signal(tmp_path: Path) -> None:
     flag = tmp_path / "paused.json"
-    monkeypatch.setenv(PAUSE_FILE_ENV, str(flag))
-    monkeypatch.setenv(PAUSE_AT_ENV, "here")
+    arm_pause_points("here", str(flag))
     signal.setitimer(signal.ITIMER_REAL, 0.2)  # SIGALRM: the test's own "signal at that step"
     previous = signal.signal(signal.SIGALRM, signal.default_int_handler)
     try:
@@ -99,4 +92,5 @@ def test_a_named_pause_point_reports_and_waits_for_a_signal(
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        arm_pause_points(None, None)
     assert json.loads(flag.read_text()) == {"point": "here", "pid": os.getpid(), "port": 8545}

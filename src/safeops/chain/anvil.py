@@ -36,9 +36,9 @@ def _checkout_root() -> Path:
     return Path(__file__).resolve().parents[3]
 
 
-def find_anvil(search_dirs: Sequence[Path] = ()) -> Path:
-    """Locate anvil: `$SAFEOPS_ANVIL`, then PATH, then a node_modules folder."""
-    configured = os.environ.get("SAFEOPS_ANVIL")
+def find_anvil(configured: str | None = None, search_dirs: Sequence[Path] = ()) -> Path:
+    """Locate anvil: `configured` (the CLI passes `$SAFEOPS_ANVIL`), then PATH, then a
+    node_modules folder."""
     if configured:
         path = Path(configured)
         if path.is_file() and os.access(path, os.X_OK):
@@ -117,14 +117,16 @@ def start_anvil(
     extra_args: Sequence[str] = (),
     log_path: Path | None = None,
     detach: bool = False,
+    binary: str | None = None,
 ) -> AnvilProcess:
     """Start anvil on 127.0.0.1 and wait until it answers `eth_chainId`.
 
-    `detach` puts it in its own session so that it outlives this process (`devnet up`).
+    `detach` puts it in its own session so that it outlives this process (`devnet up`);
+    `binary` is the configured anvil, if any (see `find_anvil`).
     """
-    binary = find_anvil()
+    found = find_anvil(binary)
     port = port or free_port()
-    args = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--silent"]
+    args = [str(found), "--host", "127.0.0.1", "--port", str(port), "--silent"]
     if chain_id is not None:
         args += ["--chain-id", str(chain_id)]
     args += list(extra_args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Annotated, Any
@@ -16,20 +17,26 @@ from safeops.cli import (
     audit,
     devnet,
     emergency,
+    execute,
     keys,
     plan,
     policy,
-    proposals,
+    propose,
+    queue,
     rehearse,
     review,
+    sign,
     tx,
 )
 from safeops.cli.console import Output
 from safeops.errors import ExitCode, SafeOpsError
 from safeops.interrupts import (
     INTERRUPTED_EXIT,
+    PAUSE_AT_ENV,
+    PAUSE_FILE_ENV,
     TERMINATED_EXIT,
     Interrupted,
+    arm_pause_points,
     exit_code_of,
     signals_held,
     sigterm_raises,
@@ -51,10 +58,10 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(plan.app, name="plan")
 app.command("review")(review.review)
 app.command("rehearse")(rehearse.rehearse)
-app.command("propose")(proposals.propose)
-app.command("sign")(proposals.sign)
-app.command("execute")(proposals.execute)
-app.command("queue")(proposals.queue)
+app.command("propose")(propose.propose)
+app.command("sign")(sign.sign)
+app.command("execute")(execute.execute)
+app.command("queue")(queue.queue)
 app.add_typer(emergency.app, name="emergency")
 app.add_typer(audit.app, name="audit")
 
@@ -84,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     of a command that is not audited otherwise, since it may have stopped half-way.
     """
     args = hoist_global_flags(sys.argv[1:] if argv is None else argv)
+    arm_pause_points(os.environ.get(PAUSE_AT_ENV), os.environ.get(PAUSE_FILE_ENV))
     # Known before parsing, so that even a usage error honours them.
     output = Output(json_mode="--json" in args, debug="--debug" in args)
     with sigterm_raises():
@@ -105,12 +113,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _write_audit(output: Output, code: int) -> None:
-    from safeops.audit import AuditLog, default_log_path
+    from safeops.audit.log import AuditLog
+    from safeops.cli.session import audit_log_path
 
     outcomes = {0: "ok", INTERRUPTED_EXIT: "interrupted", TERMINATED_EXIT: "terminated"}
     outcome = outcomes.get(code, f"exit {code}")
     try:
-        AuditLog(default_log_path()).append(
+        AuditLog(audit_log_path()).append(
             output.audit_action or "?", outcome, **output.audit_details
         )
     except OSError as error:

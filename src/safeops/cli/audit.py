@@ -21,10 +21,11 @@ def show(
     last: Annotated[int, typer.Option("--last", help="How many entries, newest last.")] = 20,
 ) -> None:
     """The latest entries, and whether the chain holds."""
-    from safeops.audit import AuditLog, default_log_path
+    from safeops.audit.log import AuditLog
+    from safeops.cli.session import audit_log_path
 
     output: Output = ctx.ensure_object(Output)
-    log = AuditLog(default_log_path())
+    log = AuditLog(audit_log_path())
     entries = log.entries()
     check = log.verify()
     shown = entries[-last:] if last > 0 else entries
@@ -63,10 +64,11 @@ def show(
 @app.command("verify")
 def verify(ctx: typer.Context) -> None:
     """Recompute every entry's hash and link; exit 1 if anything was edited or removed."""
-    from safeops.audit import AuditLog, default_log_path
+    from safeops.audit.log import AuditLog
+    from safeops.cli.session import audit_log_path
 
     output: Output = ctx.ensure_object(Output)
-    log = AuditLog(default_log_path())
+    log = AuditLog(audit_log_path())
     check = log.verify()
     document = {
         "ok": check.ok,

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import load_policy_for, open_policy_signer
+from safeops.cli.options import open_policy_signer
+from safeops.cli.session import open_session
 from safeops.errors import Refused
 
 if TYPE_CHECKING:
@@ -58,7 +59,6 @@ def _run(
     signer: str,
     dry_run: bool,
 ) -> None:
-    from safeops.chain.rpc import RpcPools
     from safeops.errors import BadInput
     from safeops.workflows.emergency import emergency
 
@@ -67,20 +67,18 @@ def _run(
         raise BadInput("--signer is required: the owner whose key proposes and signs")
     action = "unpause" if unpause else "pause"
     output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
-    policy = load_policy_for(output)
-    key = open_policy_signer(policy, signer, "proposer")
+    session = open_session(output)
+    key = open_policy_signer(session.policy, signer, "proposer")
     outcomes = emergency(
-        policy,
+        session,
         targets or [],
         all_targets=all_targets,
         unpause=unpause,
         signer=key,
-        rpcs=RpcPools(output.warn),
         dry_run=dry_run,
-        progress=output.progress,
     )
-    output.audit_details.update(safe_tx_hashes=[o.written.plan.safe_tx_hash for o in outcomes])
-    entries = [_entry(o) for o in outcomes]
+    output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
+    entries = [o.to_json() for o in outcomes]
     document: dict[str, Any] = {
         **entries[0],  # the single-Safe case reads like its steps
         "outcomes": entries,
@@ -94,28 +92,6 @@ def _run(
             f"{len(failed)} emergency transaction(s) did not do what was planned",
             hint="See the postconditions above.",
         )
-
-
-def _entry(outcome: SafeOutcome) -> dict[str, Any]:
-    plan, proposed, executed = outcome.written.plan, outcome.proposed, outcome.executed
-    hashes = plan.inspection.hashes
-    return {
-        "safe": plan.safe_name,
-        "plan": str(outcome.written.path),
-        "safe_tx_hash": plan.safe_tx_hash,
-        "nonce": plan.tx.nonce,
-        "domain_hash": "0x" + hashes.domain_hash.hex(),
-        "message_hash": "0x" + hashes.message_hash.hex(),
-        "warnings": [f.code for f in plan.inspection.findings],
-        "violations": [],
-        "passed": outcome.rehearsed,
-        "confirmations": proposed.confirmations if proposed else 0,
-        "threshold": proposed.threshold if proposed else None,
-        "tx_hash": executed.tx_hash if executed else None,
-        "success": executed.success if executed else None,
-        "postconditions": [c.to_json() for c in executed.postconditions] if executed else [],
-        "missing_signers": outcome.missing_signers,
-    }
 
 
 def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> None:

@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from safeops.core.policy import Policy
     from safeops.keys.signer import Signer
 
+SignerOption = Annotated[str, typer.Option("--signer", help="A signer of the policy.")]
+SafeTxHashArgument = Annotated[
+    str, typer.Argument(help="The proposal's safeTxHash (0x and 64 hex digits).")
+]
+
 PolicyArgument = Annotated[
     Path | None,
     typer.Argument(

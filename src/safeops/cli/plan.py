@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import load_policy_for
+from safeops.cli.session import DEFAULT_PLAN_DIR, open_session
 from safeops.errors import BadInput
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import ActionPlan
     from safeops.core.policy import Policy
     from safeops.workflows.plan import WrittenPlan
+    from safeops.workflows.session import Session
 
 app = typer.Typer(
     help="Build Safe transactions from the policy and write plan files.", no_args_is_help=True
@@ -48,14 +48,13 @@ TypedDataOption = Annotated[
         "hardware wallet or `cast wallet sign --data` signs.",
     ),
 ]
-DEFAULT_OUT = Path(".safeops/plans")
+DEFAULT_OUT = DEFAULT_PLAN_DIR
 
 
 def _finish(
     ctx: typer.Context,
-    policy: Policy,
+    session: Session,
     action_plans: list[ActionPlan],
-    rpcs: RpcPools,
     nonce: int | None,
     replace: bool,
     out_dir: Path,
@@ -69,19 +68,17 @@ def _finish(
         output.audit(f"plan {action_plans[0].action}", safe=action_plans[0].safe_name)
     _check_outputs(out_dir, tx_builder, typed_data)
     try:
-        written = make_plans(
-            policy, action_plans, rpcs, nonce=nonce, replace=replace, out_dir=out_dir
-        )
-        output.audit_details["safe_tx_hashes"] = [w.plan.safe_tx_hash for w in written]
+        written = make_plans(session, action_plans, nonce=nonce, replace=replace, out_dir=out_dir)
+        output.audit_details["safe_tx_hashes"] = [str(w.plan.safe_tx_hash) for w in written]
         exports = _exports(written, tx_builder, typed_data)
     except OSError as error:
         if error.filename is None:
             raise  # not a file: the chain adapters report their own failures
         where = error.filename2 or error.filename
         raise BadInput(f"cannot write {where}: {error.strerror}") from None
-    entries = [_entry(w, exports.get(w.plan.safe_tx_hash, {})) for w in written]
+    entries = [w.to_json() | exports.get(w.plan.safe_tx_hash.hex0x, {}) for w in written]
     document: dict[str, Any] = {**entries[0], "plans": entries}
-    output.result(document, lambda console: _render(console, written, entries, policy))
+    output.result(document, lambda console: _render(console, written, entries, session.policy))
 
 
 def _check_outputs(out_dir: Path, tx_builder: Path | None, typed_data: Path | None) -> None:
@@ -93,38 +90,13 @@ def _check_outputs(out_dir: Path, tx_builder: Path | None, typed_data: Path | No
             raise BadInput(f"{option} {path} is a directory: give a file name")
 
 
-def _entry(written: WrittenPlan, exports: dict[str, str]) -> dict[str, Any]:
-    plan = written.plan
-    hashes = plan.inspection.hashes
-    return {
-        "plan": str(written.path),
-        "safe": plan.safe_name,
-        "safe_address": plan.tx.safe,
-        "chain_id": plan.chain_id,
-        "safe_tx_hash": plan.safe_tx_hash,
-        "domain_hash": "0x" + hashes.domain_hash.hex(),
-        "message_hash": "0x" + hashes.message_hash.hex(),
-        "nonce": plan.tx.nonce,
-        "onchain_nonce": written.onchain_nonce,
-        "part": list(plan.part),
-        "calls": [c.description for c in plan.calls],
-        "warnings": [
-            {"code": f.code, "message": f.message, "path": f.path} for f in plan.inspection.findings
-        ],
-        "violations": [],
-        "notes": list(plan.notes),
-        "postconditions": len(plan.postconditions),
-        **exports,
-    }
-
-
 def _exports(
     written: list[WrittenPlan], tx_builder: Path | None, typed_data: Path | None
 ) -> dict[str, dict[str, str]]:
     """Write the optional companion files; with several plans each gets a numbered name."""
     from safeops.core.tx_builder import BuilderCall, build_batch
     from safeops.core.typed_data import safe_tx_typed_data
-    from safeops.workflows.plan import write_json
+    from safeops.workflows.plan_files import write_json
 
     def numbered(path: Path, index: int) -> Path:
         return path if len(written) == 1 else path.with_name(f"{path.stem}-{index}{path.suffix}")
@@ -146,7 +118,7 @@ def _exports(
         if typed_data is not None:
             typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
             files["typed_data"] = str(write_json(numbered(typed_data, index), typed))
-        found[plan.safe_tx_hash] = files
+        found[plan.safe_tx_hash.hex0x] = files
     return found
 
 
@@ -222,14 +194,13 @@ def _pause(
     tx_builder: Path | None,
     typed_data: Path | None,
 ) -> None:
-    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_pause
 
     output: Output = ctx.ensure_object(Output)
-    policy = load_policy_for(output)
-    plans = plan_pause(policy, targets or [], all_targets=all_targets, unpause=unpause)
-    rpcs = RpcPools(output.warn)
-    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)
+    output.audit("plan unpause" if unpause else "plan pause")
+    session = open_session(output)
+    plans = plan_pause(session.policy, targets or [], all_targets=all_targets, unpause=unpause)
+    _finish(ctx, session, plans, nonce, replace, out_dir, tx_builder, typed_data)
 
 
 @app.command("revoke")
@@ -247,12 +218,12 @@ def revoke(
     typed_data: TypedDataOption = None,
 ) -> None:
     """Revoke addresses from an allow-list; large lists are split into several plans."""
-    from safeops.chain.reads import block_gas_limit
-    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_revoke
 
     output: Output = ctx.ensure_object(Output)
-    policy = load_policy_for(output)
+    output.audit("plan revoke", allowlist=allowlist)
+    session = open_session(output)
+    policy = session.policy
     listed = _read_addresses(from_file) if from_file else []
     if from_file and not listed:
         raise BadInput(f"{from_file} holds no address", hint="One address per line; # comments.")
@@ -263,10 +234,9 @@ def revoke(
         known = ", ".join(policy.allowlists) or "none"
         raise BadInput(f"unknown allow-list {allowlist!r}", hint=f"The policy's: {known}.")
     safe = policy.safes[policy.allowlists[allowlist].safe]
-    rpcs = RpcPools(output.warn)
-    gas_limit = block_gas_limit(rpcs.open(safe.rpc, safe.chain_id))
+    gas_limit = session.chain(safe).gas_limit()
     plans = plan_revoke(policy, allowlist, wanted, block_gas_limit=gas_limit)
-    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)
+    _finish(ctx, session, plans, nonce, replace, out_dir, tx_builder, typed_data)
 
 
 def _read_addresses(path: Path) -> list[str]:
@@ -301,12 +271,12 @@ def withdraw(
     typed_data: TypedDataOption = None,
 ) -> None:
     """Emergency-withdraw from a vault to a recipient the policy names, within its caps."""
-    from safeops.chain.reads import balances
-    from safeops.chain.rpc import RpcPools
     from safeops.core.actions import plan_withdraw, plan_withdraw_all
 
     output: Output = ctx.ensure_object(Output)
-    policy = load_policy_for(output)
+    output.audit("plan withdraw", vault=vault)
+    session = open_session(output)
+    policy = session.policy
     if vault not in policy.vaults:
         raise BadInput(
             f"unknown vault {vault!r}", hint=f"The policy's: {', '.join(policy.vaults)}."
@@ -314,8 +284,7 @@ def withdraw(
     entry = policy.vaults[vault]
     tokens = {name: policy.tokens[name].address for name in entry.tokens}
     safe = policy.safes[entry.safe]
-    rpcs = RpcPools(output.warn)
-    held = balances(rpcs.open(safe.rpc, safe.chain_id), entry.address, tokens)
+    held = session.chain(safe).token_balances(entry.address, tokens)
     if all_tokens:
         if token or amount:
             raise BadInput("--all-tokens sweeps everything: drop --token and --amount")
@@ -324,4 +293,4 @@ def withdraw(
         if not token or not amount:
             raise BadInput("--token and --amount are needed (or --all-tokens)")
         plans = plan_withdraw(policy, vault, token, amount, to, balances=held)
-    _finish(ctx, policy, plans, rpcs, nonce, replace, out_dir, tx_builder, typed_data)
+    _finish(ctx, session, plans, nonce, replace, out_dir, tx_builder, typed_data)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import PolicyArgument, load_policy_for, policy_path, read_policy
+from safeops.cli.options import PolicyArgument, policy_path, read_policy
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -90,14 +90,14 @@ def _render(console: Console, path: str, result: ValidationResult) -> None:
 def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
     """Compare every Safe's live owners, threshold, version, singleton, modules, guard and
     fallback handler (read from every RPC at one block) with the policy. Exit 1 on drift."""
-    from safeops.chain.rpc import RpcPools
+    from safeops.cli.session import open_session
     from safeops.errors import Refused
     from safeops.workflows.policy_check import check_policy
 
     output: Output = ctx.ensure_object(Output)
-    policy = load_policy_for(output, file)
-    output.progress(f"reading {len(policy.safes)} Safe(s) from their RPCs …")
-    checks = check_policy(policy, RpcPools(output.warn))
+    session = open_session(output, file)
+    output.progress(f"reading {len(session.policy.safes)} Safe(s) from their RPCs …")
+    checks = check_policy(session)
     drift = [d for check in checks for d in check.drift]
     document: dict[str, Any] = {
         "ok": not drift,

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import load_policy_for
 from safeops.cli.render_rehearsal import render_rehearsal
+from safeops.cli.session import open_session
 from safeops.errors import Refused
 
 
@@ -32,26 +32,22 @@ def rehearse(
     """Execute the plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.
     Exit 1 when the rehearsal fails; the fork is always torn down."""
-    from safeops.chain.rpc import RpcPools
-    from safeops.workflows.rehearse import read_plan, rehearse_plan
+    from safeops.cli.render import policy_names
+    from safeops.workflows.plan_files import read_plan
+    from safeops.workflows.rehearse import rehearse_plan
 
     output: Output = ctx.ensure_object(Output)
     output.audit("rehearse", plan=str(plan))
-    policy = load_policy_for(output)
-    document = read_plan(plan)
+    session = open_session(output)
     result = rehearse_plan(
+        session,
         plan,
-        document,
-        policy,
-        RpcPools(output.warn),
+        read_plan(plan),
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,
-        progress=output.progress,
     )
-    from safeops.cli.render import policy_names
-
-    labels, names = policy.labels(), policy_names(policy)
+    labels, names = session.policy.labels(), policy_names(session.policy)
     output.result(
         result.to_json(), lambda console: render_rehearsal(console, result, labels, names)
     )

@@ -83,16 +83,21 @@ def decoded_tree(call: DecodedCall, names: Names = NO_NAMES) -> Tree:
     return tree
 
 
-def hashes_table(inspection: Inspection) -> Table:
+def hashes_table(inspection: Inspection, claimed: str | None = None) -> Table:
     """The three hashes, in full: what a hardware wallet shows is compared with these."""
     hashes = Table(
         title="Hashes (compare with your hardware wallet)", show_header=False, title_justify="left"
     )
     hashes.add_column(style="bold", no_wrap=True)
     hashes.add_column(overflow="fold")
-    hashes.add_row("domain hash", "0x" + inspection.hashes.domain_hash.hex())
-    hashes.add_row("message hash", "0x" + inspection.hashes.message_hash.hex())
-    hashes.add_row("safeTxHash", "0x" + inspection.hashes.safe_tx_hash.hex())
+    shown = inspection.hashes.to_json()
+    hashes.add_row("domain hash", shown["domain_hash"])
+    hashes.add_row("message hash", shown["message_hash"])
+    hashes.add_row("safeTxHash", shown["safe_tx_hash"])
+    if claimed is not None:
+        same = claimed.lower() == shown["safe_tx_hash"]
+        verdict = "[green]matches[/green]" if same else "[bold red]DIFFERS[/bold red]"
+        hashes.add_row("file's safeTxHash", f"{claimed}  {verdict}")
     return hashes
 
 
@@ -122,21 +127,7 @@ def render_inspection(
         fields.add_row(name, value)
     console.print(fields)
 
-    hashes = Table(
-        title="Hashes (compare with your hardware wallet)", show_header=False, title_justify="left"
-    )
-    hashes.add_column(style="bold", no_wrap=True)
-    hashes.add_column(overflow="fold")
-    hashes.add_row("domain hash", "0x" + inspection.hashes.domain_hash.hex())
-    hashes.add_row("message hash", "0x" + inspection.hashes.message_hash.hex())
-    computed = "0x" + inspection.hashes.safe_tx_hash.hex()
-    hashes.add_row("safeTxHash", computed)
-    if claimed is not None:
-        verdict = (
-            "[green]matches[/green]" if claimed == computed else "[bold red]DIFFERS[/bold red]"
-        )
-        hashes.add_row("file's safeTxHash", f"{claimed}  {verdict}")
-    console.print(hashes)
+    console.print(hashes_table(inspection, claimed))
 
     console.print("[bold]Decoded call[/bold]")
     console.print(decoded_tree(inspection.decoded, names))

@@ -80,7 +80,7 @@ def _escape(text: str) -> str:
 def _render_header(
     console: Console, result: Rehearsal, data: dict[str, Any], labels: dict[str, str]
 ) -> None:
-    when = datetime.fromtimestamp(result.fork_block_timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    when = datetime.fromtimestamp(result.run.timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S")
     console.print(
         f"[bold]Rehearsal[/bold] of {data['safe_tx_hash']} ({data['action']}, nonce "
         f"{data['nonce']}) by Safe {_named(data['safe']['address'], labels)}"

@@ -8,14 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import load_policy_for
+from safeops.cli.session import open_session
 from safeops.errors import BadInput, Refused
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from safeops.core.policy import Policy
-    from safeops.simulate import Simulation
     from safeops.workflows.review import Review
 
 
@@ -41,105 +40,29 @@ def review(
 ) -> None:
     """Recompute the hashes, decode every call, evaluate the policy, compare the live Safe with
     it and simulate the exact transaction (again with the Safe's guard). Exit 1 on any issue."""
-    from safeops.chain.rpc import RpcPools
-    from safeops.workflows.review import load_subject
     from safeops.workflows.review import review as run_review
+    from safeops.workflows.subjects import load_subject
 
     output: Output = ctx.ensure_object(Output)
     if (target is None) == (tx_builder is None):
         raise BadInput("review takes one thing: a plan/JSON/safeTxHash, or --tx-builder FILE")
-    policy = load_policy_for(output)
-    rpcs = RpcPools(output.warn)
+    output.audit("review", target=str(tx_builder or target))
+    session = open_session(output)
     subject = load_subject(
-        policy,
+        session,
         str(tx_builder or target),
-        rpcs,
         tx_builder=tx_builder is not None,
         safe_name=safe,
         nonce=nonce,
     )
     output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
-    output.audit("review", safe=subject.safe.name, source=subject.source)
-    result = run_review(policy, subject, rpcs)
-    document = _document(result)
+    output.audit_details.update(safe=subject.safe.name, source=subject.source)
+    result = run_review(session, subject)
+    document = result.to_json()
     output.audit_details.update(safe_tx_hash=document["safe_tx_hash"], passed=result.ok)
-    output.result(document, lambda console: _render(console, result, document, policy))
+    output.result(document, lambda console: _render(console, result, document, session.policy))
     if not result.ok:
-        raise Refused(_verdict(result), hint="Do not sign: see the report above.")
-
-
-def _simulation_json(simulation: Simulation | None) -> dict[str, Any] | None:
-    from safeops.core.events import decode_events
-
-    if simulation is None:
-        return None
-    return {
-        "success": simulation.success,
-        "gas_used": simulation.gas_used,
-        "revert_reason": simulation.revert_reason,
-        "block": simulation.block,
-        "with_guard": simulation.with_guard,
-        "failures": [
-            {"index": f.index, "to": f.to, "reason": f.reason} for f in simulation.failures
-        ],
-        "events": [e.describe() for e in decode_events(simulation.logs)],
-    }
-
-
-def _document(result: Review) -> dict[str, Any]:
-    from safeops.core.decode import call_to_json
-
-    inspection = result.inspection
-    decoded = inspection.decoded
-    leaves = decoded.inner or (decoded,)
-    return {
-        "source": result.subject.source,
-        "safe": result.subject.safe.name,
-        "safe_address": result.subject.tx.safe,
-        "chain_id": inspection.chain_id,
-        "safe_version": str(inspection.version),
-        "nonce": result.subject.tx.nonce,
-        "onchain_nonce": result.onchain_nonce,
-        "safe_tx_hash": "0x" + inspection.hashes.safe_tx_hash.hex(),
-        "domain_hash": "0x" + inspection.hashes.domain_hash.hex(),
-        "message_hash": "0x" + inspection.hashes.message_hash.hex(),
-        "calls": [call_to_json(call) for call in leaves],
-        "decoded": call_to_json(decoded),
-        "warnings": [
-            {"code": f.code, "message": f.message, "path": f.path} for f in inspection.findings
-        ],
-        "violations": [v.to_json() for v in result.violations],
-        "drift": [
-            {"check": d.check, "expected": d.expected, "actual": d.actual, "message": d.message}
-            for d in result.live.drift
-        ],
-        "live": result.live.to_json()["live"],
-        "simulation": _simulation_json(result.simulation),
-        "guard_simulation": _simulation_json(result.guard_simulation),
-        "ok": result.ok,
-    }
-
-
-def _verdict(result: Review) -> str:
-    problems = []
-    if result.nonce_spent:
-        problems.append(
-            f"nonce {result.subject.tx.nonce} is already spent (the Safe is at "
-            f"{result.onchain_nonce})"
-        )
-    if result.violations:
-        problems.append(f"{len(result.violations)} policy violation(s)")
-    if result.live.drift:
-        problems.append(f"{len(result.live.drift)} drift(s) from the policy")
-    for name, sim in (
-        ("simulation", result.simulation),
-        ("guarded simulation", result.guard_simulation),
-    ):
-        if sim is not None and not sim.success:
-            problems.append(f"{name} failed: {sim.revert_reason}")
-    if result.simulation is None:
-        problems.append("no simulation (the Safe could not be read)")
-    return "review failed: " + "; ".join(problems)
+        raise Refused(result.verdict(), hint="Do not sign: see the report above.")
 
 
 def _render(console: Console, result: Review, document: dict[str, Any], policy: Policy) -> None:
@@ -201,4 +124,4 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
     if result.ok:
         console.print("[bold green]review passed[/bold green]: next, `safeops rehearse` it")
     else:
-        console.print(f"[bold red]{escape(_verdict(result))}[/bold red]")
+        console.print(f"[bold red]{escape(result.verdict())}[/bold red]")

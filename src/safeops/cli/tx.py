@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from safeops.cli.console import Output
-from safeops.errors import BadInput, HashMismatch
+from safeops.errors import BadInput
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from safeops.core.inspection import Inspection
-
-T = TypeVar("T")
+    from safeops.workflows.tx_hash import HashReport
 
 app = typer.Typer(help="Offline work on single Safe transactions.", no_args_is_help=True)
 
@@ -65,31 +63,17 @@ def hash_command(
 ) -> None:
     """Compute a Safe transaction's domain, message and safeTxHash offline, decode it, warn."""
     from safeops.core.addresses import ZERO_ADDRESS, parse_address
-    from safeops.core.inspection import inspect_transaction
-    from safeops.core.safe_tx import SafeTx
+    from safeops.core.safe_tx import SafeTx, SafeVersion
+    from safeops.workflows.tx_hash import hash_fields, hash_file
 
     output: Output = ctx.ensure_object(Output)
-    claimed: str | None = None
-    self_attested: list[str] = []
+    version = SafeVersion.parse(safe_version) if safe_version is not None else None
     if file is not None:
         given = [name for name in _TX_FIELDS if _given(ctx, name)]
         if given:
             flags = ", ".join("--" + name.replace("_", "-") for name in given)
             raise BadInput(f"{flags} cannot be combined with --file", hint="The file holds them.")
-        service = _read_service_file(file)
-        tx, claimed = service.tx, service.claimed_safe_tx_hash
-        # A value only the file gives is the file's own claim: a tampered file can make its
-        # hash "match" with it, so the report says which values were not given independently.
-        self_attested = [
-            flag
-            for flag, given, in_file in (
-                ("--chain-id", chain_id, service.chain_id),
-                ("--safe-version", safe_version, service.safe_version),
-            )
-            if given is None and in_file is not None
-        ]
-        chain_id = _agree("chain id", chain_id, service.chain_id)
-        version = _agree("Safe version", _version(safe_version), service.safe_version)
+        report = hash_file(file, chain_id, version)
     else:
         if safe is None or to is None or nonce is None:
             missing = [
@@ -111,22 +95,9 @@ def hash_command(
             ),
             nonce=nonce,
         )
-        version = _version(safe_version)
-    if chain_id is None:
-        raise BadInput("missing --chain-id", hint="The domain hash depends on the chain.")
-    if version is None:
-        raise BadInput("missing --safe-version", hint="Read it from the Safe's VERSION().")
-    inspection = inspect_transaction(tx, chain_id, version)
-    computed = "0x" + inspection.hashes.safe_tx_hash.hex()
-    document = inspection.to_json()
-    if claimed is not None:
-        document["claimed_safe_tx_hash"] = claimed
-        document["hash_matches"] = claimed == computed
-    if file is not None:
-        document["taken_from_file"] = [flag.removeprefix("--") for flag in self_attested]
-    output.result(document, lambda console: _render(console, inspection, claimed, self_attested))
-    if claimed is not None and claimed != computed:
-        raise HashMismatch(f"the file's safeTxHash {claimed} differs from the computed {computed}")
+        report = hash_fields(tx, chain_id, version)
+    output.result(report.to_json(), lambda console: _render(console, report))
+    report.require_match()
 
 
 def _given(ctx: typer.Context, name: str) -> bool:
@@ -135,42 +106,12 @@ def _given(ctx: typer.Context, name: str) -> bool:
     return source is not None and source.name != "DEFAULT"
 
 
-def _version(text: str | None) -> SafeVersion | None:
-    from safeops.core.safe_tx import SafeVersion
-
-    return SafeVersion.parse(text) if text is not None else None
-
-
-def _agree(what: str, flag: T | None, from_file: T | None) -> T | None:
-    if flag is not None and from_file is not None and flag != from_file:
-        raise BadInput(f"the {what} given ({flag}) differs from the file's ({from_file})")
-    return flag if flag is not None else from_file
-
-
-def _read_service_file(path: Path) -> ServiceTx:
-    from safeops.core.json_text import parse_json
-    from safeops.core.service_tx import parse_service_tx
-
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from error
-    return parse_service_tx(parse_json(raw, str(path)))
-
-
-def _render(
-    console: Console, inspection: Inspection, claimed: str | None, self_attested: list[str]
-) -> None:
+def _render(console: Console, report: HashReport) -> None:
     from safeops.cli.render import render_inspection
 
-    render_inspection(console, inspection, claimed)
-    if self_attested:
+    render_inspection(console, report.inspection, report.claimed)
+    if report.taken_from_file:
         console.print(
-            f"[yellow]note:[/yellow] {' and '.join(self_attested)} came from the file itself; "
-            "pass them to check the hash independently of the file's claims"
+            f"[yellow]note:[/yellow] {' and '.join(report.taken_from_file)} came from the file "
+            "itself; pass them to check the hash independently of the file's claims"
         )
-
-
-if TYPE_CHECKING:
-    from safeops.core.safe_tx import SafeVersion
-    from safeops.core.service_tx import ServiceTx

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from eth_hash.auto import keccak
 
-from safeops.core.safe_tx import SafeTx
+from safeops.core.safe_tx import SafeTx, SafeTxHash
 from safeops.core.selectors import encode_call
 
 EXEC_TRANSACTION = (
@@ -31,14 +31,14 @@ def exec_transaction_data(tx: SafeTx, signatures: bytes) -> bytes:
     return encode_call(EXEC_TRANSACTION, *tx.call_fields, signatures)
 
 
-def execution_outcome(logs: Iterable[Log], safe: str, safe_tx_hash: bytes) -> bool | None:
+def execution_outcome(logs: Iterable[Log], safe: str, safe_tx_hash: SafeTxHash) -> bool | None:
     """True on this hash's ExecutionSuccess, False on its ExecutionFailure, None if neither."""
     for log in logs:
         if log.address != safe or not log.topics:
             continue
         # 1.4.0+ index the hash (topic 1); earlier versions put it first in the data.
         logged_hash = log.topics[1] if len(log.topics) > 1 else log.data[:32]
-        if logged_hash != safe_tx_hash:
+        if logged_hash != safe_tx_hash.raw:
             continue
         if log.topics[0] == EXECUTION_SUCCESS:
             return True

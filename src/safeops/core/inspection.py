@@ -11,10 +11,6 @@ from safeops.core.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hash
 from safeops.core.service_tx import to_service_json
 
 
-def hex0x(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
 @dataclass(frozen=True)
 class Inspection:
     """The result of inspecting a transaction offline."""
@@ -28,9 +24,7 @@ class Inspection:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "domain_hash": hex0x(self.hashes.domain_hash),
-            "message_hash": hex0x(self.hashes.message_hash),
-            "safe_tx_hash": hex0x(self.hashes.safe_tx_hash),
+            **self.hashes.to_json(),
             "warnings": [
                 {"code": f.code, "message": f.message, "path": f.path} for f in self.findings
             ],

@@ -15,7 +15,7 @@ from safeops.core.addresses import parse_address
 from safeops.core.batch import Call
 from safeops.core.decode import JsonValue, call_to_json
 from safeops.core.inspection import Inspection, inspect_transaction
-from safeops.core.safe_tx import SafeTx, SafeVersion
+from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 from safeops.core.service_tx import parse_service_tx, to_service_json
 from safeops.errors import BadInput, HashMismatch
 
@@ -59,15 +59,15 @@ class Plan:
         )
 
     @property
-    def safe_tx_hash(self) -> str:
-        return "0x" + self.inspection.hashes.safe_tx_hash.hex()
+    def safe_tx_hash(self) -> SafeTxHash:
+        return self.inspection.hashes.safe_tx_hash
 
     @property
     def file_name(self) -> str:
         return f"{self.safe_tx_hash}.json"
 
     def to_json(self) -> dict[str, Any]:
-        hashes = self.inspection.hashes
+        hashes = self.inspection.hashes.to_json()
         return {
             "format": PLAN_FORMAT,
             "action": {"kind": self.action, "arguments": self.arguments},
@@ -77,9 +77,9 @@ class Plan:
             **to_service_json(self.tx),
             "chainId": self.chain_id,
             "safeVersion": str(self.safe_version),
-            "domainHash": "0x" + hashes.domain_hash.hex(),
-            "messageHash": "0x" + hashes.message_hash.hex(),
-            "safeTxHash": self.safe_tx_hash,
+            "domainHash": hashes["domain_hash"],
+            "messageHash": hashes["message_hash"],
+            "safeTxHash": hashes["safe_tx_hash"],
             "calls": [
                 {
                     "to": c.to,
@@ -140,7 +140,7 @@ def plan_from_json(document: object) -> Plan:
     for key, computed in (
         ("domainHash", plan.inspection.hashes.domain_hash),
         ("messageHash", plan.inspection.hashes.message_hash),
-        ("safeTxHash", plan.inspection.hashes.safe_tx_hash),
+        ("safeTxHash", plan.inspection.hashes.safe_tx_hash.raw),
     ):
         stored = document.get(key)
         if not isinstance(stored, str) or not HASH.fullmatch(stored):

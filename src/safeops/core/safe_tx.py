@@ -7,8 +7,10 @@ contracts' own `getTransactionHash` and `domainSeparator()`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import IntEnum
+from typing import Any
 
 from eth_hash.auto import keccak
 
@@ -126,13 +128,55 @@ class SafeTx:
         return replace(self, nonce=nonce)
 
 
+_HASH_TEXT = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+
+@dataclass(frozen=True, order=True)
+class SafeTxHash:
+    """The hash owners sign and stores file a proposal under: 32 bytes, shown as 0x-hex."""
+
+    raw: bytes
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.raw, bytes) or len(self.raw) != 32:
+            raise BadInput("a safeTxHash has 32 bytes")
+
+    @classmethod
+    def parse(cls, text: object) -> SafeTxHash:
+        """`0x` and 64 hex digits, any case; BadInput for anything else (it may become a path)."""
+        if not isinstance(text, str) or not _HASH_TEXT.match(text):
+            shown = text[:80] if isinstance(text, str) else type(text).__name__
+            raise BadInput(
+                f"not a safeTxHash (0x and 64 hex digits): {shown!r}",
+                hint="Copy the safeTxHash from `safeops queue` or the plan's output.",
+            )
+        return cls(bytes.fromhex(text[2:]))
+
+    @property
+    def hex0x(self) -> str:
+        return "0x" + self.raw.hex()
+
+    def __bytes__(self) -> bytes:
+        return self.raw
+
+    def __str__(self) -> str:
+        return self.hex0x
+
+
 @dataclass(frozen=True)
 class SafeTxHashes:
     """The two halves a hardware wallet shows, and the hash the owners sign."""
 
     domain_hash: bytes
     message_hash: bytes
-    safe_tx_hash: bytes
+    safe_tx_hash: SafeTxHash
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "domain_hash": "0x" + self.domain_hash.hex(),
+            "message_hash": "0x" + self.message_hash.hex(),
+            "safe_tx_hash": self.safe_tx_hash.hex0x,
+        }
 
 
 def _word(value: int) -> bytes:
@@ -174,4 +218,4 @@ def safe_tx_hashes(tx: SafeTx, chain_id: int, version: SafeVersion) -> SafeTxHas
         raise BadInput(f"chain id must be a positive integer, got {chain_id}")
     domain = domain_hash(tx.safe, chain_id, version)
     message = message_hash(tx, version)
-    return SafeTxHashes(domain, message, keccak(b"\x19\x01" + domain + message))
+    return SafeTxHashes(domain, message, SafeTxHash(keccak(b"\x19\x01" + domain + message)))

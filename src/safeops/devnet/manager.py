@@ -103,9 +103,15 @@ def up(
     if existing:
         _clear(state_dir)
     state_dir.mkdir(parents=True, exist_ok=True)
-    anvil = start_anvil(chain_id=DEVNET_CHAIN_ID, log_path=state_dir / "anvil.log", detach=True)
+    environ = environ or {}
+    anvil = start_anvil(
+        chain_id=DEVNET_CHAIN_ID,
+        log_path=state_dir / "anvil.log",
+        detach=True,
+        binary=environ.get("SAFEOPS_ANVIL"),
+    )
     try:
-        state = _deploy_into(state_dir, anvil.rpc_url, anvil.pid, keys, environ or {})
+        state = _deploy_into(state_dir, anvil.rpc_url, anvil.pid, keys, environ)
     except BaseException:
         anvil.stop()
         raise

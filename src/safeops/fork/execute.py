@@ -15,7 +15,7 @@ from safeops.core.decode import decode_call
 from safeops.core.execution import Log, exec_transaction_data, execution_outcome
 from safeops.core.rehearsal import nonce_moved
 from safeops.core.revert import decode_revert
-from safeops.core.safe_tx import Operation, SafeTx
+from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
 from safeops.core.selectors import encode_call
 from safeops.core.signatures import approved_hash_signature, pack_signatures
 from safeops.errors import HashMismatch, Refused
@@ -45,7 +45,7 @@ class InnerFailure:
 class Execution:
     """One `execTransaction` mined on the fork."""
 
-    safe_tx_hash: str
+    safe_tx_hash: SafeTxHash
     tx_hash: str
     block: int
     reverted: bool
@@ -117,7 +117,7 @@ def signing_owners(fork: Fork, safe: str, block: int) -> tuple[str, ...]:
     return tuple(ordered[:threshold])
 
 
-def check_transaction_hash(fork: Fork, tx: SafeTx, safe_tx_hash: bytes, block: int) -> None:
+def check_transaction_hash(fork: Fork, tx: SafeTx, safe_tx_hash: SafeTxHash, block: int) -> None:
     """The Safe must be at the plan's nonce and compute the plan's safeTxHash itself."""
     onchain = safe_nonce(fork, tx.safe, block)
     if onchain != tx.nonce:
@@ -126,15 +126,15 @@ def check_transaction_hash(fork: Fork, tx: SafeTx, safe_tx_hash: bytes, block: i
     data = encode_call(GET_TRANSACTION_HASH, *args, tx.gas_token, tx.refund_receiver, tx.nonce)
     result = fork.call(tx.safe, data, block)
     computed = result.output[:32] if result.success else b""
-    if computed != safe_tx_hash:
+    if computed != safe_tx_hash.raw:
         raise HashMismatch(
             f"the Safe computes 0x{computed.hex()} for this transaction, the plan says "
-            f"0x{safe_tx_hash.hex()}",
+            f"{safe_tx_hash}",
             hint="Do not sign: the plan does not match the Safe (chain, version or fields).",
         )
 
 
-def execute_safe_tx(fork: Fork, tx: SafeTx, safe_tx_hash: bytes) -> Execution:
+def execute_safe_tx(fork: Fork, tx: SafeTx, safe_tx_hash: SafeTxHash) -> Execution:
     """Approve and execute `tx` with the Safe's real threshold; mine it; read its outcome."""
     block = fork.block_number()
     check_transaction_hash(fork, tx, safe_tx_hash, block)
@@ -143,15 +143,16 @@ def execute_safe_tx(fork: Fork, tx: SafeTx, safe_tx_hash: bytes) -> Execution:
         fork.impersonate(owner, OWNER_FUNDS)
     *approvers, executor = signers
     for owner in approvers:
-        receipt = fork.send(owner, tx.safe, encode_call("approveHash(bytes32)", safe_tx_hash))
+        approve = encode_call("approveHash(bytes32)", safe_tx_hash.raw)
+        receipt = fork.send(owner, tx.safe, approve)
         if int(receipt["status"], 16) != 1:
-            raise Refused(f"owner {owner} could not approveHash 0x{safe_tx_hash.hex()}")
+            raise Refused(f"owner {owner} could not approveHash {safe_tx_hash}")
     signatures = pack_signatures({owner: approved_hash_signature(owner) for owner in signers})
     receipt = fork.send(executor, tx.safe, exec_transaction_data(tx, signatures))
     logs = tuple(_log(raw) for raw in receipt["logs"])
     reverted = int(receipt["status"], 16) != 1
     execution = Execution(
-        safe_tx_hash="0x" + safe_tx_hash.hex(),
+        safe_tx_hash=safe_tx_hash,
         tx_hash=str(receipt["transactionHash"]),
         block=int(receipt["blockNumber"], 16),
         reverted=reverted,

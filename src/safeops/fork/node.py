@@ -172,7 +172,7 @@ def _connect(url: str, session: requests.Session) -> Web3:
     return Web3(provider)
 
 
-def _start(origin_url: str, label: str, number: int) -> AnvilProcess:
+def _start(origin_url: str, label: str, number: int, anvil: str | None) -> AnvilProcess:
     args = [
         "--fork-url",
         origin_url,
@@ -189,7 +189,7 @@ def _start(origin_url: str, label: str, number: int) -> AnvilProcess:
         "0",
     ]
     try:
-        return start_anvil(extra_args=args)
+        return start_anvil(extra_args=args, binary=anvil)
     except DevnetError as error:
         raise DevnetError(
             f"the fork of {label} at block {number} did not start ({error.message})",
@@ -198,19 +198,22 @@ def _start(origin_url: str, label: str, number: int) -> AnvilProcess:
 
 
 @contextmanager
-def open_fork(origin_url: str, chain_id: int, block: int | None = None) -> Iterator[Fork]:
+def open_fork(
+    origin_url: str, chain_id: int, block: int | None = None, *, anvil: str | None = None
+) -> Iterator[Fork]:
     """Start anvil forking `origin_url` at `block` (default: its latest), check the chain, and
-    stop it when the block exits, however it exits (errors, Ctrl-C and SIGTERM included)."""
+    stop it when the block exits, however it exits (errors, Ctrl-C and SIGTERM included).
+    `anvil` is the configured binary, if any."""
     import requests
 
     (origin,) = connect([origin_url])
     number = _fork_block(origin, chain_id, block)
     started = time.monotonic()
-    anvil = _start(origin_url, origin.label, number)
+    process = _start(origin_url, origin.label, number, anvil)
     try:
         with requests.Session() as session:
-            w3 = _connect(anvil.rpc_url, session)
-            fork = Fork(anvil, w3, origin.label, chain_id, number, origin_url=origin_url)
+            w3 = _connect(process.rpc_url, session)
+            fork = Fork(process, w3, origin.label, chain_id, number, origin_url=origin_url)
             fork.start_seconds = time.monotonic() - started
             served = int(fork.request("eth_chainId", []), 16)
             if served != chain_id:
@@ -223,4 +226,4 @@ def open_fork(origin_url: str, chain_id: int, block: int | None = None) -> Itera
         # A second Ctrl-C (or the SIGTERM the CLI turns into one) must not cut the teardown
         # short and leave anvil running: the signals wait until it has stopped.
         with signals_held():
-            anvil.stop()
+            process.stop()

@@ -6,63 +6,39 @@ import contextlib
 import fcntl
 import json
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
-from safeops.core.safe_tx import SafeTx
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, EnvironmentProblem
 from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
+from safeops.proposals.base import ProposalStore, StoredProposal
 
 LOCK_FILE = ".lock"
+PROPOSAL_FORMAT = 1
 # A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
 STALE_TEMP_S = 300
 
 
-@dataclass
-class Proposal:
-    """A plan someone proposed, with the owners' signatures collected so far."""
-
-    plan: Plan
-    signatures: dict[str, str] = field(default_factory=dict)  # owner -> 0x 65-byte signature
-    proposer: str | None = None
-    executed_tx: str | None = None
-
-    @property
-    def safe_tx_hash(self) -> str:
-        return self.plan.safe_tx_hash
-
-    @property
-    def safe(self) -> str:
-        return self.plan.tx.safe
-
-    @property
-    def tx(self) -> SafeTx:
-        return self.plan.tx
-
-    @property
-    def nonce(self) -> int:
-        return self.plan.tx.nonce
-
-    @property
-    def pending(self) -> bool:
-        return self.executed_tx is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "proposal": 1,
-            "plan": self.plan.to_json(),
-            "signatures": dict(sorted(self.signatures.items())),
-            "proposer": self.proposer,
-            "executedTx": self.executed_tx,
-        }
+def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
+    if proposal.plan is None:
+        raise BadInput("the local store keeps plans: this proposal has none")
+    return {
+        "proposal": PROPOSAL_FORMAT,
+        "plan": proposal.plan.to_json(),
+        "signatures": dict(sorted(proposal.signatures.items())),
+        "proposer": proposal.proposer,
+        "executedTx": proposal.executed_tx,
+    }
 
 
-def proposal_from_json(document: object) -> Proposal:
-    if not isinstance(document, dict) or document.get("proposal") != 1:
+def proposal_from_json(document: object) -> StoredProposal:
+    """A proposal file's content, checked (the plan's hashes recomputed); BadInput if not one."""
+    if not isinstance(document, dict) or document.get("proposal") != PROPOSAL_FORMAT:
         raise BadInput("not a safeops proposal file")
     if "plan" not in document:
         raise BadInput("not a safeops proposal file: it holds no plan")
@@ -75,11 +51,15 @@ def proposal_from_json(document: object) -> Proposal:
     proposer, executed_tx = document.get("proposer"), document.get("executedTx")
     if not isinstance(proposer, str | None) or not isinstance(executed_tx, str | None):
         raise BadInput("the proposal's proposer and executedTx must be text or null")
-    return Proposal(
-        plan=plan_from_json(document["plan"]),
-        signatures=dict(signatures),
-        proposer=proposer,
-        executed_tx=executed_tx,
+    plan = plan_from_json(document["plan"])
+    return _stored(plan, dict(signatures), proposer, executed_tx)
+
+
+def _stored(
+    plan: Plan, signatures: Mapping[str, str], proposer: str | None, executed_tx: str | None
+) -> StoredProposal:
+    return StoredProposal(
+        plan.tx, plan.safe_tx_hash, plan.chain_id, dict(signatures), plan, proposer, executed_tx
     )
 
 
@@ -87,19 +67,26 @@ class StoreUnavailable(EnvironmentProblem):
     """The proposal folder cannot be read or written: permissions, a read-only or full disk."""
 
 
-class LocalStore:
+class LocalStore(ProposalStore):
     """`local:DIR`: `<safeTxHash>.json` per proposal. Writes go to a temp file in the same
     folder, are fsynced and renamed, so a crash leaves the old file or the new one, never
     half of one; an exclusive lock keeps two processes from interleaving read-modify-write.
 
-    Readers see only `0x….json`: a temp file left by a killed writer is never read, and the
-    next write removes it once it is older than any write takes (STALE_TEMP_S)."""
+    Several Safes (and chains) may share one folder: each store sees only the proposals of
+    its own (chain id, Safe). Readers see only `0x….json`: a temp file left by a killed writer
+    is never read, and the next write removes it once it is older than any write takes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, chain_id: int, safe: str) -> None:
         self.directory = directory
+        self.chain_id = chain_id
+        self.safe = safe
+        self.label = str(directory)
 
-    def _path(self, safe_tx_hash: str) -> Path:
-        return self.directory / f"{safe_tx_hash.lower()}.json"
+    def __repr__(self) -> str:
+        return f"LocalStore({self.directory}, chain {self.chain_id}, {self.safe})"
+
+    def _path(self, safe_tx_hash: SafeTxHash) -> Path:
+        return self.directory / f"{safe_tx_hash}.json"
 
     def _unavailable(self, doing: str, error: OSError) -> StoreUnavailable:
         return StoreUnavailable(
@@ -122,25 +109,55 @@ class LocalStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _read(self, path: Path) -> Proposal:
+    def _read(self, path: Path) -> StoredProposal:
         try:
-            text = path.read_text()
+            raw = path.read_bytes()
         except OSError as error:
             raise self._unavailable("read", error) from None
-        try:
-            return proposal_from_json(json.loads(text))
-        except ValueError as error:
-            raise BadInput(f"proposal file {path} is not JSON") from error
+        return proposal_from_json(parse_json(raw, f"proposal file {path}"))
 
-    def get(self, safe_tx_hash: str) -> Proposal | None:
+    def _mine(self, proposal: StoredProposal) -> bool:
+        return proposal.chain_id == self.chain_id and proposal.safe == self.safe
+
+    def get(self, safe_tx_hash: SafeTxHash) -> StoredProposal | None:
         path = self._path(safe_tx_hash)
         if not path.exists():
             return None
-        return self._read(path)
+        proposal = self._read(path)
+        return proposal if self._mine(proposal) else None
 
-    def put(self, proposal: Proposal) -> None:
-        """Write `proposal` atomically (call inside `locked()` when reading it first)."""
-        text = json.dumps(proposal.to_json(), indent=2) + "\n"
+    def pending(self, from_nonce: int = 0) -> list[StoredProposal]:
+        if not self.directory.is_dir():
+            return []
+        found = [
+            p
+            for p in map(self._read, sorted(self.directory.glob("0x*.json")))
+            if self._mine(p) and p.pending and p.nonce >= from_nonce
+        ]
+        return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))
+
+    def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
+        self._write(_stored(plan, signatures, proposer, None))
+
+    def add_signature(self, plan: Plan, owner: str, signature: str) -> dict[str, str]:
+        with self.locked():  # read-modify-write: another signer may be adding theirs now
+            stored = self.get(plan.safe_tx_hash)
+            signatures = dict(stored.signatures) if stored else {}
+            signatures[owner] = signature
+            proposer = stored.proposer if stored else None
+            executed = stored.executed_tx if stored else None
+            self._write(_stored(plan, signatures, proposer, executed))
+            return signatures
+
+    def mark_executed(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
+        with self.locked():
+            stored = self.get(safe_tx_hash)
+            if stored is not None and stored.plan is not None:
+                self._write(_stored(stored.plan, stored.signatures, stored.proposer, tx_hash))
+
+    def _write(self, proposal: StoredProposal) -> None:
+        """Write atomically (callers hold `locked()` when they read first)."""
+        text = json.dumps(proposal_to_json(proposal), indent=2) + "\n"
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             write_atomically(
@@ -161,13 +178,3 @@ class LocalStore:
             with contextlib.suppress(OSError):  # gone already, or not ours to remove
                 if path.stat().st_mtime < cutoff:
                     path.unlink()
-
-    def all(self) -> list[Proposal]:
-        if not self.directory.is_dir():
-            return []
-        return [self._read(path) for path in sorted(self.directory.glob("0x*.json"))]
-
-    def pending(self, safe: str, from_nonce: int = 0) -> list[Proposal]:
-        """Proposals for `safe` not yet executed, at `from_nonce` or later, by nonce."""
-        found = [p for p in self.all() if p.safe == safe and p.pending and p.nonce >= from_nonce]
-        return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))

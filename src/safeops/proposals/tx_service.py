@@ -9,12 +9,11 @@ recovers every signature itself (SECURITY.md checks 1, 2 and 11). Nothing served
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -29,15 +28,14 @@ from safe_eth.util.http import HTTP_TRANSPORT_EXCEPTIONS
 
 from safeops.core.addresses import parse_address
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
+from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeTxHashes, SafeVersion, safe_tx_hashes
 from safeops.core.service_tx import parse_service_tx
 from safeops.core.urls import redact_url
 from safeops.errors import BadInput, EnvironmentProblem, HashMismatch, Refused
-from safeops.proposals.local import Proposal
+from safeops.proposals.base import ProposalStore, StoredProposal
 
 T = TypeVar("T")
 
-_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 _SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
 PAGE_SIZE = 100
 MAX_PAGES = 20  # 2,000 transactions: far beyond any queue; more means something is wrong
@@ -137,10 +135,11 @@ class _Client(TransactionServiceApi):
         return self._get_request(f"/api/v2/multisig-transactions/{safe_tx_hash}/").json()
 
 
-class ServiceStore:
-    """`tx-service[:URL]`: proposals for the Safes of one chain, on the Safe Transaction Service.
+class ServiceStore(ProposalStore):
+    """`tx-service[:URL]`: the proposals of one Safe on the Safe Transaction Service.
 
-    Same interface as `LocalStore`, except that reads return `ServiceProposal`s. Every call is
+    Reads carry no plan: the Service keeps only the transaction and its confirmations. Every
+    call is
     tried up to `tries` times on 429, 5xx, timeouts and refused connections, waiting
     `first_delay` seconds and doubling; 4xx answers are final. Retrying a post is safe: the
     Service files transactions and confirmations by hash and owner, so a repeat adds nothing.
@@ -174,19 +173,18 @@ class ServiceStore:
                 f"the Safe Transaction Service has no default URL for chain {chain_id}",
                 hint='Give its URL in the policy: proposals = "tx-service:https://…".',
             ) from None
-        self.display_url = redact_url(self._client.base_url)
+        self.display_url = self.label = redact_url(self._client.base_url)
 
     def __repr__(self) -> str:
         return f"ServiceStore({self.safe}, chain {self.chain_id}, {self.display_url})"
 
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Nothing to lock: the Service files by hash and owner, so concurrent writes merge."""
-        yield
+    def get(self, safe_tx_hash: SafeTxHash) -> StoredProposal | None:
+        """The transaction filed under `safe_tx_hash`, or None when the Service has none (or
+        files it for another Safe)."""
+        found = self._get(safe_tx_hash.hex0x)
+        return self._stored(found) if found is not None and found.safe == self.safe else None
 
-    def get(self, safe_tx_hash: str) -> ServiceProposal | None:
-        """The transaction filed under `safe_tx_hash`, or None when the Service has none."""
-        key = _hash(safe_tx_hash)
+    def _get(self, key: str) -> ServiceProposal | None:
         try:
             document = self._call(
                 f"fetch {key}", lambda: self._client.get_multisig_transaction(key)
@@ -197,53 +195,67 @@ class ServiceStore:
             raise
         return _proposal(document)
 
-    def put(self, proposal: Proposal) -> None:
+    def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
         """Propose the transaction with its proposer's signature, then add the others.
 
-        The proposer's is `proposal.proposer`'s when it signed, else the lowest owner's. Already
-        filed? Only the signatures the Service lacks are posted. `executed_tx` is not sent:
-        the Service learns about executions from the chain.
+        The proposer's is `proposer`'s when it signed, else the lowest owner's. Already filed?
+        Only the signatures the Service lacks are posted.
         """
-        plan = proposal.plan
         if plan.chain_id != self.chain_id:
             raise BadInput(
                 f"the plan is for chain {plan.chain_id}; this store serves chain {self.chain_id}"
             )
-        signatures = {
-            owner: _signature_of(owner, signature, plan.safe_tx_hash)
-            for owner, signature in proposal.signatures.items()
+        key = plan.safe_tx_hash.hex0x
+        encoded = {
+            owner: _signature_of(owner, signature, key) for owner, signature in signatures.items()
         }
-        if not signatures:
+        if not encoded:
             raise BadInput(
                 "a proposal to the Safe Transaction Service needs its proposer's signature"
             )
-        existing = self.get(plan.safe_tx_hash)
+        existing = self._get(key)
         if existing is None:
-            first = _proposer_of(proposal.proposer, signatures)
-            safe_tx = _safe_eth_tx(plan, signatures.pop(first))
-            self._call(
-                f"propose {plan.safe_tx_hash}", lambda: self._client.post_transaction(safe_tx)
-            )
+            first = _proposer_of(proposer, encoded)
+            safe_tx = _safe_eth_tx(plan, encoded.pop(first))
+            self._call(f"propose {key}", lambda: self._client.post_transaction(safe_tx))
         else:
             filed = {owner.lower() for owner in existing.confirmations}
-            signatures = {o: s for o, s in signatures.items() if o.lower() not in filed}
-        if signatures:
-            self._post_signatures(plan.safe_tx_hash, signatures)
+            encoded = {o: s for o, s in encoded.items() if o.lower() not in filed}
+        if encoded:
+            self._post_signatures(key, encoded)
 
-    def add_confirmation(self, safe_tx_hash: str, owner: str, signature: str) -> None:
-        """Post `owner`'s signature of `safe_tx_hash`; the Service ignores a repeat."""
-        key = _hash(safe_tx_hash)
+    def add_signature(self, plan: Plan, owner: str, signature: str) -> dict[str, str]:
+        """Post `owner`'s signature of the plan (the Service ignores a repeat); returns every
+        confirmation the Service lists afterwards."""
+        key = plan.safe_tx_hash.hex0x
         self._post_signatures(key, {owner: _signature_of(owner, signature, key)})
+        stored = self._get(key)
+        return dict(stored.confirmations) if stored else {owner: signature}
 
-    def pending(self, safe: str, from_nonce: int = 0) -> list[ServiceProposal]:
-        """Transactions of `safe` not executed, at `from_nonce` or later, by nonce.
+    def mark_executed(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
+        """Nothing to do: the Service learns about executions from the chain."""
+
+    def pending(self, from_nonce: int = 0) -> list[StoredProposal]:
+        """This Safe's transactions not executed, at `from_nonce` or later, by nonce.
 
         Only trusted ones (proposed or confirmed with an owner's or delegate's signature), as
         the Service lists by default; unsigned proposals could never be executed anyway.
         """
         filters = {"executed": "false", "nonce__gte": str(from_nonce)}
-        found = self._list(parse_address(safe, what="the Safe"), filters)
-        return [p for p in found if p.pending and p.nonce >= from_nonce]
+        found = self._list(self.safe, filters)
+        return [self._stored(p) for p in found if p.pending and p.nonce >= from_nonce]
+
+    def _stored(self, proposal: ServiceProposal) -> StoredProposal:
+        return StoredProposal(
+            proposal.tx,
+            SafeTxHash.parse(proposal.claimed_safe_tx_hash),
+            self.chain_id,
+            dict(proposal.confirmations),
+            None,
+            proposal.proposer,
+            # Executed per the Service even if it gives no hash: never pending again.
+            (proposal.executed_tx or "(unknown transaction)") if proposal.is_executed else None,
+        )
 
     def all(self) -> list[ServiceProposal]:
         """Every transaction of this store's Safe the Service lists, executed ones included."""
@@ -322,12 +334,6 @@ class ServiceStore:
         )
 
 
-def _hash(text: str) -> str:
-    if not isinstance(text, str) or not _HASH.match(text):
-        raise BadInput(f"not a safeTxHash (0x and 64 hex digits): {text!r}")
-    return text.lower()
-
-
 def _signature_of(owner: str, signature: str, safe_tx_hash: str) -> bytes:
     """The 65 bytes of `signature`, after checking it is `owner`'s: a mix-up is caught here,
     not as a confusing refusal from the Service. (The workflow still recovers every one.)"""
@@ -371,7 +377,7 @@ def _safe_eth_tx(plan: Plan, signature: bytes) -> SafeEthTx:
         chain_id=plan.chain_id,
     )
     theirs = "0x" + bytes(safe_tx.safe_tx_hash).hex()
-    if theirs != plan.safe_tx_hash:
+    if theirs != plan.safe_tx_hash.hex0x:
         raise HashMismatch(
             f"safe-eth-py hashes the plan to {theirs}, safeops to {plan.safe_tx_hash}"
         )

@@ -4,22 +4,22 @@ and say exactly who must sign."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from safeops.chain.rpc import RpcPools
 from safeops.core.actions import ActionPlan, plan_pause
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy
 from safeops.errors import Refused
-from safeops.proposals.local import Proposal
-from safeops.proposals.store import store_for
 from safeops.workflows.execute import Executed, execute, may_execute
-from safeops.workflows.plan import DEFAULT_PLAN_DIR, WrittenPlan, live_safe, make_plans, write_json
+from safeops.workflows.guards import live_safe
+from safeops.workflows.plan import WrittenPlan, make_plans
+from safeops.workflows.plan_files import write_plan
 from safeops.workflows.propose import Proposed, propose
 from safeops.workflows.rehearse import rehearse_plan
-from safeops.workflows.review import Subject, review
+from safeops.workflows.review import review
+from safeops.workflows.session import Session
+from safeops.workflows.subjects import Subject
 
 
 class EmergencySigner(Protocol):
@@ -46,52 +46,76 @@ class SafeOutcome:
     executed: Executed | None = None
     missing_signers: list[str] = field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        plan, proposed, executed = self.written.plan, self.proposed, self.executed
+        return {
+            "safe": plan.safe_name,
+            "plan": str(self.written.path),
+            "nonce": plan.tx.nonce,
+            **plan.inspection.hashes.to_json(),
+            "warnings": [f.code for f in plan.inspection.findings],
+            "violations": [],
+            "passed": self.rehearsed,
+            "confirmations": proposed.confirmations if proposed else 0,
+            "threshold": proposed.threshold if proposed else None,
+            "tx_hash": executed.tx_hash if executed else None,
+            "success": executed.success if executed else None,
+            "postconditions": [c.to_json() for c in executed.postconditions] if executed else [],
+            "missing_signers": self.missing_signers,
+        }
+
 
 def emergency(
-    policy: Policy,
+    session: Session,
     targets: Sequence[str],
     *,
     all_targets: bool,
     unpause: bool,
     signer: EmergencySigner,
-    rpcs: RpcPools,
     dry_run: bool = False,
-    progress: Callable[[str], None] = lambda _: None,
 ) -> list[SafeOutcome]:
     """Every step is the same code path as its own command; any failure stops everything."""
-    action_plans = plan_pause(policy, targets, all_targets=all_targets, unpause=unpause)
-    outcomes = [SafeOutcome(w) for w in _resume_or_plan(policy, action_plans, rpcs, progress)]
+    action_plans = plan_pause(session.policy, targets, all_targets=all_targets, unpause=unpause)
+    outcomes = [SafeOutcome(w) for w in _resume_or_plan(session, action_plans)]
     for outcome in outcomes:  # prove every plan before anything is proposed
-        plan, path = outcome.written.plan, outcome.written.path
-        progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
-        subject = Subject("plan", policy.safes[plan.safe_name], plan.tx, plan)
-        checked = review(policy, subject, rpcs)
-        if not checked.ok:
-            raise Refused(f"review of {path} failed", hint=f"Run `safeops review {path}`.")
-        progress("rehearsing on a fork …")
-        rehearsal = rehearse_plan(path, plan, policy, rpcs, progress=progress)
-        if not rehearsal.passed:
-            raise Refused(
-                f"rehearsal of {path} failed: {rehearsal.reason}",
-                hint=f"Run `safeops rehearse {path}` for the report.",
-            )
-        outcome.rehearsed = True
+        _review_and_rehearse(session, outcome)
     if dry_run:
         return outcomes
     for outcome in outcomes:
-        plan, path = outcome.written.plan, outcome.written.path
-        progress(f"proposing {plan.safe_tx_hash} …")
-        outcome.proposed = propose(policy, path, signer, rpcs)
-        if outcome.proposed.confirmations >= outcome.proposed.threshold:
-            may_execute(policy, plan, signer.name)
-            progress("executing …")
-            outcome.executed = execute(
-                policy, plan.safe_tx_hash, signer, signer.name, rpcs, progress=progress
-            )
-        else:
-            owners = policy.safes[plan.safe_name].expect.owners
-            outcome.missing_signers = [o for o in owners if o != signer.name]
+        _propose_and_execute(session, outcome, signer)
     return outcomes
+
+
+def _review_and_rehearse(session: Session, outcome: SafeOutcome) -> None:
+    plan, path = outcome.written.plan, outcome.written.path
+    session.progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
+    checked = review(session, Subject("plan", session.safe(plan.safe_name), plan.tx, plan))
+    if not checked.ok:
+        raise Refused(
+            f"review of {path} failed: {checked.verdict()}",
+            hint=f"Run `safeops review {path}` for the report.",
+        )
+    session.progress("rehearsing on a fork …")
+    rehearsal = rehearse_plan(session, path, plan)
+    if not rehearsal.passed:
+        raise Refused(
+            f"rehearsal of {path} failed: {rehearsal.reason}",
+            hint=f"Run `safeops rehearse {path}` for the report.",
+        )
+    outcome.rehearsed = True
+
+
+def _propose_and_execute(session: Session, outcome: SafeOutcome, signer: EmergencySigner) -> None:
+    plan, path = outcome.written.plan, outcome.written.path
+    session.progress(f"proposing {plan.safe_tx_hash} …")
+    outcome.proposed = propose(session, path, signer)
+    if outcome.proposed.confirmations >= outcome.proposed.threshold:
+        may_execute(session.policy, plan, signer.name)
+        session.progress("executing …")
+        outcome.executed = execute(session, plan.safe_tx_hash, signer, signer.name)
+    else:
+        owners = session.safe(plan.safe_name).expect.owners
+        outcome.missing_signers = [o for o in owners if o != signer.name]
 
 
 def _same_calls(plan: Plan, action: ActionPlan) -> bool:
@@ -100,31 +124,27 @@ def _same_calls(plan: Plan, action: ActionPlan) -> bool:
     ]
 
 
-def _resume_or_plan(
-    policy: Policy,
-    action_plans: list[ActionPlan],
-    rpcs: RpcPools,
-    progress: Callable[[str], None],
-) -> list[WrittenPlan]:
+def _resume_or_plan(session: Session, action_plans: list[ActionPlan]) -> list[WrittenPlan]:
     """A retried emergency picks up its own pending proposal instead of planning the same
     calls at the next nonce: no duplicate proposal, and the signatures already given count."""
     resumed: list[WrittenPlan] = []
     fresh: list[ActionPlan] = []
     for action in action_plans:
-        safe = policy.safes[action.safe_name]
-        live = live_safe(policy, safe.name, rpcs)
+        safe = session.safe(action.safe_name)
+        live = live_safe(session, safe)
         match = next(
             (
                 p.plan
-                for p in store_for(safe).pending(safe.address, live.nonce)
-                if isinstance(p, Proposal) and _same_calls(p.plan, action)
+                for p in session.store(safe).pending(live.nonce)
+                if p.plan is not None and _same_calls(p.plan, action)
             ),
             None,
         )
         if match is None:
             fresh.append(action)
             continue
-        progress(f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce}) …")
-        path = write_json(DEFAULT_PLAN_DIR / match.file_name, match.to_json())
-        resumed.append(WrittenPlan(match, path, live.nonce))
-    return resumed + (make_plans(policy, fresh, rpcs) if fresh else [])
+        session.progress(
+            f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce}) …"
+        )
+        resumed.append(WrittenPlan(match, write_plan(session.plan_dir, match), live.nonce))
+    return resumed + (make_plans(session, fresh) if fresh else [])

@@ -4,34 +4,31 @@ real signatures, then send, require ExecutionSuccess and prove the effects on ch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any
 
-from safeops.chain.execute import TransactionSigner, send_exec_transaction, wait_for_receipt
-from safeops.chain.proofs import prove, read_balances
-from safeops.chain.rpc import RpcPools
-from safeops.core.actions import PolicyViolation
-from safeops.core.evaluate import evaluate
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.safe_tx import SafeTxHash
 from safeops.core.signatures import collect_signatures
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
-from safeops.proposals.local import LocalStore
-from safeops.simulate import simulate_signed
-from safeops.workflows.policy_check import check_safe
-from safeops.workflows.proposals import find_proposal
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from safeops.workflows.guards import (
+    require_live_version,
+    require_not_executed,
+    require_policy,
+    undrifted_safe,
+)
+from safeops.workflows.ports import SafeChain, TransactionSigner
+from safeops.workflows.proposals import Found, find_proposal
+from safeops.workflows.session import Session
 
 
 @dataclass(frozen=True)
 class Executed:
-    safe_tx_hash: str
+    safe_tx_hash: SafeTxHash
     plan: Plan
     tx_hash: str
     block: int
@@ -41,6 +38,15 @@ class Executed:
     @property
     def proven(self) -> bool:
         return self.success and all(check.ok for check in self.postconditions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "safe_tx_hash": self.safe_tx_hash.hex0x,
+            "tx_hash": self.tx_hash,
+            "block": self.block,
+            "success": self.success,
+            "postconditions": [c.to_json() for c in self.postconditions],
+        }
 
 
 def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
@@ -56,19 +62,38 @@ def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
 
 
 def execute(
-    policy: Policy,
-    safe_tx_hash: str,
-    executor: TransactionSigner,
-    executor_name: str,
-    rpcs: RpcPools,
-    progress: Callable[[str], None] = lambda _: None,
+    session: Session, safe_tx_hash: SafeTxHash, executor: TransactionSigner, executor_name: str
 ) -> Executed:
-    found = find_proposal(policy, safe_tx_hash)
-    plan, safe = found.plan, found.safe
-    if found.executed_tx is not None:
-        raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
-    may_execute(policy, plan, executor_name)
-    live = _checked_live_safe(policy, plan, rpcs)
+    found = find_proposal(session, safe_tx_hash)
+    plan = found.plan
+    require_not_executed(safe_tx_hash, found.executed_tx)
+    may_execute(session.policy, plan, executor_name)
+    # Repeated from propose and sign on purpose: signatures collected earlier must not carry
+    # a changed situation (owners, modules, guard, version, policy) through to execution.
+    live = undrifted_safe(session, found.safe)
+    require_live_version(live, plan)
+    require_policy(session.policy, plan)
+    _require_current_nonce(plan, live)
+    signatures = collect_signatures(
+        plan.safe_tx_hash.raw,
+        [bytes.fromhex(s.removeprefix("0x")) for s in found.signatures.values()],
+        live.owners,
+        live.threshold,
+    )
+    chain = session.chain(found.safe)
+    final = chain.simulate_signed(
+        plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
+    )
+    if not final.success:
+        raise Refused(
+            f"the final simulation with the real signatures fails: {final.revert_reason}",
+            hint="Nothing was sent.",
+        )
+    before = chain.read_balances(plan.postconditions, live.block)
+    return _send_and_prove(session, found, chain, signatures, executor, before)
+
+
+def _require_current_nonce(plan: Plan, live: SafeState) -> None:
     if plan.tx.nonce != live.nonce:
         why = (
             "it was executed or replaced"
@@ -78,35 +103,31 @@ def execute(
         raise Refused(
             f"the Safe is at nonce {live.nonce}, this transaction has {plan.tx.nonce}: {why}"
         )
-    hash_bytes = plan.inspection.hashes.safe_tx_hash
-    signatures = collect_signatures(
-        hash_bytes,
-        [bytes.fromhex(s.removeprefix("0x")) for s in found.signatures.values()],
-        live.owners,
-        live.threshold,
-    )
-    rpc = rpcs.open(safe.rpc, safe.chain_id).primary
-    final = simulate_signed(rpc.w3, plan.tx, hash_bytes, executor.address, live.block, signatures)
-    if not final.success:
-        raise Refused(
-            f"the final simulation with the real signatures fails: {final.revert_reason}",
-            hint="Nothing was sent.",
-        )
-    before = read_balances(rpc, plan.postconditions, live.block)
+
+
+def _send_and_prove(
+    session: Session,
+    found: Found,
+    chain: SafeChain,
+    signatures: bytes,
+    executor: TransactionSigner,
+    before: list[int],
+) -> Executed:
+    plan = found.plan
     pause_point("execute:before-send")
-    progress("sending execTransaction …")
+    session.progress("sending execTransaction …")
     try:
-        tx_hash = send_exec_transaction(rpc.w3, plan.tx, signatures, executor, safe.chain_id)
+        tx_hash = chain.send(plan.tx, signatures, executor)
     except KeyboardInterrupt as interrupt:
         raise Interrupted(
             "while sending execTransaction: it may have reached the node",
             interrupt,
             sent="unknown",
         ) from None
-    progress(f"sent {tx_hash}; waiting for it to be mined …")
+    session.progress(f"sent {tx_hash}; waiting for it to be mined …")
     try:
         pause_point("execute:after-send")
-        sent = wait_for_receipt(rpc.w3, tx_hash)
+        sent = chain.wait(tx_hash)
     except KeyboardInterrupt as interrupt:
         # The proposal stays pending: it is marked executed only from a receipt.
         raise Interrupted(
@@ -114,37 +135,11 @@ def execute(
             interrupt,
             tx_hash=tx_hash,
         ) from None
-    success = sent.status == 1 and execution_outcome(sent.logs, safe.address, hash_bytes) is True
+    outcome = execution_outcome(sent.logs, plan.tx.safe, plan.safe_tx_hash)
+    success = sent.status == 1 and outcome is True
     # A mined transaction used the Safe's nonce (even with ExecutionFailure); a reverted one
     # did not, so its proposal stays pending and its signatures stay valid.
-    if sent.status == 1 and isinstance(found.store, LocalStore):
-        with found.store.locked():
-            proposal = found.store.get(plan.safe_tx_hash)
-            if proposal is not None:
-                proposal.executed_tx = tx_hash
-                found.store.put(proposal)
-    checks = tuple(prove(rpc, plan.postconditions, before, sent.block)) if success else ()
+    if sent.status == 1:
+        found.store.mark_executed(plan.safe_tx_hash, tx_hash)
+    checks = tuple(chain.prove(plan.postconditions, before, sent.block)) if success else ()
     return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)
-
-
-def _checked_live_safe(policy: Policy, plan: Plan, rpcs: RpcPools) -> SafeState:
-    """The Safe as it is now, refused unless it still matches the policy (owners, threshold,
-    modules, guard, …), runs the version the plan was hashed for, and the plan still passes
-    the policy: signatures collected earlier must not carry a changed situation through."""
-    safe = policy.safes[plan.safe_name]
-    check = check_safe(safe, rpcs)
-    if check.state is None:
-        raise Refused(f"there is no contract at Safe {safe.name} ({safe.address})")
-    if check.drift:
-        raise Refused(
-            f"Safe {safe.name} drifted from the policy: {check.drift[0].message}",
-            hint="Run `safeops policy check`; do not execute until the drift is explained.",
-        )
-    if SafeVersion.parse(check.state.version) != plan.safe_version:
-        raise Refused(
-            f"the Safe runs {check.state.version}, the plan was hashed for {plan.safe_version}"
-        )
-    violations = evaluate(policy, safe.name, plan.tx, plan.chain_id, action=plan.action)
-    if violations:
-        raise PolicyViolation(violations)
-    return check.state

@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from safeops.chain.rpc import RpcPools
-from safeops.chain.safe_reader import read_safe_agreed
-from safeops.core.actions import ActionPlan, PolicyViolation
-from safeops.core.evaluate import evaluate
+from safeops.core.actions import ActionPlan
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy
-from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.policy import SafeEntry
+from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import BadInput, Refused
-from safeops.files import write_atomically
-from safeops.proposals.store import store_for
-
-DEFAULT_PLAN_DIR = Path(".safeops/plans")
+from safeops.workflows.guards import live_safe, require_policy
+from safeops.workflows.plan_files import write_plan
+from safeops.workflows.session import Session
 
 
 @dataclass(frozen=True)
@@ -29,22 +24,31 @@ class WrittenPlan:
     path: Path
     onchain_nonce: int
 
-
-def live_safe(policy: Policy, safe_name: str, rpcs: RpcPools) -> SafeState:
-    """The Safe read from every RPC at one block; no contract there is a refusal."""
-    safe = policy.safes[safe_name]
-    state = read_safe_agreed(rpcs.open(safe.rpc, safe.chain_id), safe.address)
-    if state is None:
-        raise Refused(
-            f"there is no contract at Safe {safe_name} ({safe.address})",
-            hint="Check the policy's address and chain id, and `safeops policy check`.",
-        )
-    return state
+    def to_json(self) -> dict[str, Any]:
+        plan = self.plan
+        return {
+            "plan": str(self.path),
+            "safe": plan.safe_name,
+            "safe_address": plan.tx.safe,
+            "chain_id": plan.chain_id,
+            **plan.inspection.hashes.to_json(),
+            "nonce": plan.tx.nonce,
+            "onchain_nonce": self.onchain_nonce,
+            "part": list(plan.part),
+            "calls": [c.description for c in plan.calls],
+            "warnings": [
+                {"code": f.code, "message": f.message, "path": f.path}
+                for f in plan.inspection.findings
+            ],
+            "violations": [],
+            "notes": list(plan.notes),
+            "postconditions": len(plan.postconditions),
+        }
 
 
 def choose_nonces(
-    policy: Policy,
-    safe_name: str,
+    session: Session,
+    safe: SafeEntry,
     onchain: int,
     count: int,
     requested: int | None,
@@ -55,8 +59,9 @@ def choose_nonces(
     A nonce below the chain's is spent; one beyond the next free would leave a gap no one can
     execute past; one a pending proposal holds is a conflict unless replacing it knowingly.
     """
-    pending = store_for(policy.safes[safe_name]).pending(policy.safes[safe_name].address, onchain)
-    taken = {p.nonce: p.safe_tx_hash for p in pending}
+    taken: dict[int, SafeTxHash] = {
+        p.nonce: p.safe_tx_hash for p in session.store(safe).pending(onchain)
+    }
     if requested is None:
         # The first `count` nonces no pending proposal holds: several plans may interleave
         # with queued ones, but never take a nonce that is already spoken for.
@@ -83,40 +88,30 @@ def choose_nonces(
 
 
 def make_plans(
-    policy: Policy,
+    session: Session,
     action_plans: Sequence[ActionPlan],
-    rpcs: RpcPools,
     *,
     nonce: int | None = None,
     replace: bool = False,
-    out_dir: Path = DEFAULT_PLAN_DIR,
+    out_dir: Path | None = None,
 ) -> list[WrittenPlan]:
-    """Build, evaluate and write one plan file per ActionPlan; nothing is written when any
-    of them would violate the policy."""
+    """Build, evaluate and write one plan file per ActionPlan (to the session's plan folder
+    unless `out_dir`); nothing is written when any of them would violate the policy."""
     by_safe: dict[str, list[ActionPlan]] = {}
     for action_plan in action_plans:
         by_safe.setdefault(action_plan.safe_name, []).append(action_plan)
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.fromtimestamp(session.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     built: list[tuple[Plan, int]] = []
     for safe_name, group in by_safe.items():
-        live = live_safe(policy, safe_name, rpcs)
+        safe = session.safe(safe_name)
+        live = live_safe(session, safe)
         version = SafeVersion.parse(live.version)
-        nonces = choose_nonces(policy, safe_name, live.nonce, len(group), nonce, replace)
+        nonces = choose_nonces(session, safe, live.nonce, len(group), nonce, replace)
         for action_plan, chosen in zip(group, nonces, strict=True):
-            plan = action_plan.to_plan(policy, nonce=chosen, version=version, created_at=now)
-            violations = evaluate(
-                policy, safe_name, plan.tx, plan.chain_id, action=action_plan.action
+            plan = action_plan.to_plan(
+                session.policy, nonce=chosen, version=version, created_at=now
             )
-            if violations:
-                raise PolicyViolation(violations)
+            require_policy(session.policy, plan)
             built.append((plan, live.nonce))
-    return [
-        WrittenPlan(plan, write_json(out_dir / plan.file_name, plan.to_json()), onchain)
-        for plan, onchain in built
-    ]
-
-
-def write_json(path: Path, document: object) -> Path:
-    """Write atomically: a reader never sees half a plan."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomically(path, json.dumps(document, indent=2) + "\n")
+    folder = session.plan_dir if out_dir is None else out_dir
+    return [WrittenPlan(plan, write_plan(folder, plan), onchain) for plan, onchain in built]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.chain.rpc import RpcPools
-from safeops.chain.safe_reader import read_safe_agreed
-from safeops.core.policy import Policy, SafeEntry
+from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import Drift, SafeState, find_drift
+from safeops.workflows.session import Session
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,9 @@ class SafeCheck:
         }
 
 
-def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
+def check_safe(session: Session, safe: SafeEntry) -> SafeCheck:
     """Read one Safe from all its RPCs (they must agree) and list its drift."""
-    state = read_safe_agreed(rpcs.open(safe.rpc, safe.chain_id), safe.address)
+    state = session.chain(safe).state()
     if state is None:
         missing = Drift(
             safe.name,
@@ -69,5 +68,5 @@ def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
 
 
-def check_policy(policy: Policy, rpcs: RpcPools) -> list[SafeCheck]:
-    return [check_safe(safe, rpcs) for safe in policy.safes.values()]
+def check_policy(session: Session) -> list[SafeCheck]:
+    return [check_safe(session, safe) for safe in session.policy.safes.values()]

@@ -3,74 +3,76 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy, SafeEntry
+from safeops.core.policy import SafeEntry
 from safeops.core.rebuild import differing_fields, verify_against_rebuild
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, HashMismatch, Refused
-from safeops.proposals.local import LocalStore, Proposal
-from safeops.proposals.store import store_for
-from safeops.workflows.rehearse import read_plan
-
-if TYPE_CHECKING:
-    # Only for types: the Service's client loads safe-eth-py (~0.2-0.4 s, see
-    # docs/benchmarks.md), which policies with local stores never need.
-    from safeops.proposals.tx_service import ServiceProposal, ServiceStore
-
-DEFAULT_PLAN_DIR = Path(".safeops/plans")
+from safeops.proposals.base import ProposalStore, StoredProposal
+from safeops.workflows.plan_files import plan_path, read_plan
+from safeops.workflows.session import Session
 
 
 @dataclass(frozen=True)
 class Found:
-    """A stored proposal, the plan it was checked against, and where it lives."""
+    """A stored proposal, the plan it was checked against, and the store it lives in."""
 
     safe: SafeEntry
     plan: Plan
-    signatures: dict[str, str]
-    store: LocalStore | ServiceStore
-    executed_tx: str | None
+    stored: StoredProposal
+    store: ProposalStore
+
+    @property
+    def signatures(self) -> dict[str, str]:
+        return dict(self.stored.signatures)
+
+    @property
+    def executed_tx(self) -> str | None:
+        return self.stored.executed_tx
 
 
-def find_proposal(policy: Policy, safe_tx_hash: str, plan_dir: Path = DEFAULT_PLAN_DIR) -> Found:
+def find_proposal(session: Session, safe_tx_hash: SafeTxHash) -> Found:
     """Look the hash up in every policy Safe's store; verify what comes back before use.
 
     The local store keeps the plan; the Service keeps only the transaction, so its copy is
     compared field by field with our own plan file. Either way the transaction is rebuilt
     from the plan's intent and must come out identical (SECURITY.md checks 1 and 2).
     """
-    wanted = safe_tx_hash.lower()
+    policy = session.policy
     for safe in policy.safes.values():
-        store = store_for(safe)
-        stored = store.get(wanted)
-        if stored is None or stored.safe != safe.address:
-            continue  # Safes may share one local folder: a proposal belongs to its own Safe
-        plan = _plan_of(stored, wanted, plan_dir)
-        if plan.safe_tx_hash != wanted:
-            raise HashMismatch(f"the stored plan hashes to {plan.safe_tx_hash}, not {wanted}")
+        store = session.store(safe)
+        stored = store.get(safe_tx_hash)
+        if stored is None:
+            continue
+        plan = stored.plan if stored.plan is not None else _own_plan(session, stored)
+        if plan.safe_tx_hash != safe_tx_hash:
+            raise HashMismatch(f"the stored plan hashes to {plan.safe_tx_hash}, not {safe_tx_hash}")
         if plan.safe_name != safe.name or plan.tx.safe != safe.address:
-            raise Refused(f"proposal {wanted} is for another Safe than {safe.name}")
+            raise Refused(f"proposal {safe_tx_hash} is for another Safe than {safe.name}")
+        if plan.chain_id != safe.chain_id:
+            raise Refused(
+                f"proposal {safe_tx_hash} is for chain {plan.chain_id}, not {safe.chain_id}"
+            )
         if plan.policy_digest != policy.digest:
             raise Refused(
                 "the proposal was planned under another policy",
                 hint="Plan, rehearse and propose it again under the current policy.",
             )
         verify_against_rebuild(policy, plan, stored.tx)
-        return Found(safe, plan, dict(stored.signatures), store, stored.executed_tx)
+        return Found(safe, plan, stored, store)
     raise BadInput(
-        f"no proposal {wanted} in the policy's proposal stores",
+        f"no proposal {safe_tx_hash} in the policy's proposal stores",
         hint="`safeops queue` lists the pending ones.",
     )
 
 
-def _plan_of(stored: Proposal | ServiceProposal, wanted: str, plan_dir: Path) -> Plan:
-    if isinstance(stored, Proposal):
-        return stored.plan
-    path = plan_dir / f"{wanted}.json"
+def _own_plan(session: Session, stored: StoredProposal) -> Plan:
+    """Our plan file of a proposal the Service holds, compared with the Service's copy."""
+    path = plan_path(session.plan_dir, stored.safe_tx_hash)
     if not path.exists():
         raise BadInput(
-            f"the Service holds {wanted}, but there is no local plan {path}",
+            f"the Service holds {stored.safe_tx_hash}, but there is no local plan {path}",
             hint="Sign only what you planned and reviewed: get the plan file.",
         )
     plan = read_plan(path)

@@ -2,74 +2,62 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from safeops.chain.rpc import RpcPools
-from safeops.core.actions import PolicyViolation
-from safeops.core.evaluate import evaluate
-from safeops.core.policy import Policy
-from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
+from safeops.core.plan import Plan
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import Refused
-from safeops.proposals.local import Proposal
-from safeops.proposals.store import store_for
-from safeops.workflows.plan import live_safe
-from safeops.workflows.policy_check import check_safe
-from safeops.workflows.rehearse import load_fresh_record, read_plan
-from safeops.workflows.signing import TypedDataSigner, add_signature, owner_signature
+from safeops.proposals.base import ProposalStore
+from safeops.workflows.guards import (
+    require_plan_of_policy,
+    require_policy,
+    require_unspent_nonce,
+    undrifted_safe,
+)
+from safeops.workflows.plan_files import load_fresh_record, read_plan
+from safeops.workflows.session import Session
+from safeops.workflows.signing import TypedDataSigner, owner_signature
 
 
 @dataclass(frozen=True)
 class Proposed:
-    safe_tx_hash: str
+    safe_tx_hash: SafeTxHash
     safe: str
     nonce: int
     confirmations: int
     threshold: int
     already_proposed: bool
-    replaced: tuple[str, ...] = field(default_factory=tuple)
+    replaced: tuple[SafeTxHash, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "safe_tx_hash": self.safe_tx_hash.hex0x,
+            "safe": self.safe,
+            "nonce": self.nonce,
+            "confirmations": self.confirmations,
+            "threshold": self.threshold,
+            "already_proposed": self.already_proposed,
+            "replaces": [str(h) for h in self.replaced],
+        }
 
 
 def propose(
-    policy: Policy,
-    plan_path: Path,
-    signer: TypedDataSigner,
-    rpcs: RpcPools,
-    *,
-    replace: bool = False,
+    session: Session, plan_file: Path, signer: TypedDataSigner, *, replace: bool = False
 ) -> Proposed:
-    plan = read_plan(plan_path)
-    safe = policy_safe_of(policy, plan)
-    # The plan file is only a carrier: what is proposed must be what its intent rebuilds.
-    verify_against_rebuild(policy, plan, plan.tx)
-    violations = evaluate(
-        policy, safe.name, plan.tx, plan.chain_id, proposer=signer.name, action=plan.action
-    )
-    if violations:
-        raise PolicyViolation(violations)
-    check = check_safe(safe, rpcs)
-    if check.drift:
-        raise Refused(
-            f"Safe {safe.name} drifted from the policy: {check.drift[0].message}",
-            hint="Run `safeops policy check` and resolve the drift first.",
-        )
-    live = live_safe(policy, safe.name, rpcs)
-    if plan.tx.nonce < live.nonce:
-        raise Refused(
-            f"the plan's nonce {plan.tx.nonce} is already used (the Safe is at {live.nonce})",
-            hint="Plan it again.",
-        )
-    record = load_fresh_record(plan_path, plan, policy, live.block, int(time.time()))
-    store = store_for(safe)
+    plan = read_plan(plan_file)
+    policy = session.policy
+    safe = require_plan_of_policy(policy, plan)
+    require_policy(policy, plan, proposer=signer.name)
+    live = undrifted_safe(session, safe)
+    require_unspent_nonce(plan, live.nonce)
+    record = load_fresh_record(plan_file, plan, policy, live.block, session.now())
+    store = session.store(safe)
     can_sign = signer.address in live.owners and "signer" in policy.signers[signer.name].roles
     with store.locked():  # read, decide and write as one step against concurrent proposers
         existing = store.get(plan.safe_tx_hash)
-        pending = [
-            p
-            for p in store.pending(safe.address, live.nonce)
-            if p.safe_tx_hash != plan.safe_tx_hash
-        ]
+        pending = [p for p in store.pending(live.nonce) if p.safe_tx_hash != plan.safe_tx_hash]
         rivals = tuple(p.safe_tx_hash for p in pending if p.nonce == plan.tx.nonce)
         if rivals and not replace:
             raise Refused(
@@ -78,18 +66,17 @@ def propose(
                 hint="Pass --replace to propose a replacement knowingly; only one of them can "
                 "ever execute.",
             )
-        _refuse_gaps(plan.tx.nonce, live.nonce, {p.nonce for p in pending}, record.stack_skipped)
+        refuse_gaps(plan.tx.nonce, live.nonce, {p.nonce for p in pending}, record.stack_skipped)
         if existing is None:
             # An owner with the signer role signs as it proposes; anyone else only proposes.
             signatures = (
                 {signer.address: owner_signature(plan, signer, live.owners)} if can_sign else {}
             )
-            store.put(Proposal(plan, signatures, proposer=signer.name))
+            store.put(plan, signatures, signer.name)
         else:
             signatures = dict(existing.signatures)
     if existing is not None and can_sign and signer.address not in signatures:
-        signature = owner_signature(plan, signer, live.owners)
-        signatures = add_signature(store, plan, signer.address, signature)
+        signatures = _sign_existing(store, plan, signer, live.owners)
     return Proposed(
         plan.safe_tx_hash,
         safe.name,
@@ -101,7 +88,13 @@ def propose(
     )
 
 
-def _refuse_gaps(nonce: int, onchain: int, held: set[int], rehearsed_alone: bool) -> None:
+def _sign_existing(
+    store: ProposalStore, plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
+) -> dict[str, str]:
+    return store.add_signature(plan, signer.address, owner_signature(plan, signer, owners))
+
+
+def refuse_gaps(nonce: int, onchain: int, held: set[int], rehearsed_alone: bool) -> None:
     """Every nonce between the chain's and this one must be held by a pending proposal, and
     the rehearsal must have run after them: otherwise a fully signed transaction could sit
     dormant until unrelated ones fill the gap (SECURITY.md check 8)."""

@@ -2,62 +2,69 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
-from safeops.chain.rpc import RpcPools
-from safeops.core.policy import Policy
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import SafeOpsError
-from safeops.proposals.local import Proposal
-from safeops.proposals.store import store_for
-from safeops.workflows.plan import live_safe
-from safeops.workflows.proposals import DEFAULT_PLAN_DIR
-from safeops.workflows.rehearse import load_fresh_record, read_plan
+from safeops.workflows.guards import live_safe
+from safeops.workflows.plan_files import load_fresh_record, plan_path, read_plan
+from safeops.workflows.session import Session
 
 
 @dataclass(frozen=True)
 class Pending:
     safe: str
-    safe_tx_hash: str
+    safe_tx_hash: SafeTxHash
     nonce: int
     action: str
     confirmations: int
     threshold: int
     conflict: bool  # another pending proposal holds the same nonce
-    rehearsal: str  # fresh | stale: why | none
+    rehearsal: str  # fresh | not fresh: why | no local plan
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "safe": self.safe,
+            "safe_tx_hash": self.safe_tx_hash.hex0x,
+            "nonce": self.nonce,
+            "action": self.action,
+            "confirmations": self.confirmations,
+            "threshold": self.threshold,
+            "conflict": self.conflict,
+            "rehearsal": self.rehearsal,
+        }
 
 
-def _rehearsal(policy: Policy, safe_tx_hash: str, block: int, plan_dir: Path) -> str:
-    path = plan_dir / f"{safe_tx_hash}.json"
+def _rehearsal(session: Session, safe_tx_hash: SafeTxHash, block: int) -> str:
+    path = plan_path(session.plan_dir, safe_tx_hash)
     if not path.exists():
         return "no local plan"
     try:
-        load_fresh_record(path, read_plan(path), policy, block, int(time.time()))
+        load_fresh_record(path, read_plan(path), session.policy, block, session.now())
     except SafeOpsError as error:
         return f"not fresh: {error.message}"
     return "fresh"
 
 
-def pending(policy: Policy, rpcs: RpcPools, plan_dir: Path = DEFAULT_PLAN_DIR) -> list[Pending]:
+def pending(session: Session) -> list[Pending]:
     rows: list[Pending] = []
-    for safe in policy.safes.values():
-        live = live_safe(policy, safe.name, rpcs)
-        waiting = store_for(safe).pending(safe.address, live.nonce)
+    for safe in session.policy.safes.values():
+        live = live_safe(session, safe)
+        waiting = session.store(safe).pending(live.nonce)
         nonces = [p.nonce for p in waiting]
         for proposal in waiting:
             valid = {o for o in proposal.signatures if o in live.owners}
-            action = proposal.plan.action if isinstance(proposal, Proposal) else "?"
             rows.append(
                 Pending(
                     safe.name,
                     proposal.safe_tx_hash,
                     proposal.nonce,
-                    action,
+                    proposal.action,
                     len(valid),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
-                    _rehearsal(policy, proposal.safe_tx_hash, live.block, plan_dir),
+                    _rehearsal(session, proposal.safe_tx_hash, live.block),
                 )
             )
     return rows

@@ -14,20 +14,15 @@ def test_safeops_anvil_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     binary = tmp_path / "anvil"
     binary.write_text("#!/bin/sh\n")
     binary.chmod(0o755)
-    monkeypatch.setenv("SAFEOPS_ANVIL", str(binary))
-    assert find_anvil() == binary
+    assert find_anvil(str(binary)) == binary
 
 
-def test_a_wrong_safeops_anvil_is_not_silently_ignored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SAFEOPS_ANVIL", str(tmp_path / "nothing"))
+def test_a_wrong_safeops_anvil_is_not_silently_ignored(tmp_path: Path) -> None:
     with pytest.raises(ToolMissing, match="SAFEOPS_ANVIL"):
-        find_anvil()
+        find_anvil(str(tmp_path / "nothing"))
 
 
 def test_node_modules_is_searched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SAFEOPS_ANVIL", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     found = find_anvil()
     assert found.name == "anvil"

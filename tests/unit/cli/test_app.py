@@ -90,12 +90,12 @@ def test_internal_errors_hide_their_message(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An unexpected exception's text could hold anything: only its type is shown."""
-    import safeops.core.inspection as inspection
+    import safeops.workflows.tx_hash as tx_hash
 
     def explode(*_: object) -> None:
         raise RuntimeError("0xdeadbeef-secret-material")
 
-    monkeypatch.setattr(inspection, "inspect_transaction", explode)
+    monkeypatch.setattr(tx_hash, "inspect_transaction", explode)
     run = cli(
         capsys,
         "tx",

@@ -111,7 +111,7 @@ def test_tx_hash_reads_a_plan_without_flags(
     path.write_text(json.dumps(plan.to_json()))
     run = cli(capsys, "--json", "tx", "hash", "--file", str(path))
     assert run.code == 0, run.stderr
-    assert run.json["safe_tx_hash"] == plan.safe_tx_hash
+    assert run.json["safe_tx_hash"] == plan.safe_tx_hash.hex0x
     assert run.json["hash_matches"] is True
 
 

@@ -341,6 +341,7 @@ def _record(plan: Plan, ok: bool = True, fork_block: int = 100) -> RehearsalReco
         rehearsed_at=NOW,
         stacked=[],
         stack_skipped=False,
+        passed=ok,
         results=_results(ok),
     )
 
@@ -351,7 +352,7 @@ def test_a_record_binds_the_transaction_and_verifies_its_digest() -> None:
     record = _record(plan)
     document = record.to_json()
     assert document["passed"] is True
-    assert document["safe_tx_hash"] == plan.safe_tx_hash
+    assert document["safe_tx_hash"] == plan.safe_tx_hash.hex0x
     assert document["policy_digest"] == policy.digest
     assert document["chain_id"] == 31337
     assert (document["fork_block"], document["fork_block_timestamp"]) == (100, NOW - 60)

@@ -51,7 +51,7 @@ def test_safe_tx_hash_is_keccak_of_the_two_halves() -> None:
     from eth_hash.auto import keccak
 
     hashes = safe_tx_hashes(SafeTx(safe=SAFE, to=TO, nonce=9), 1, SafeVersion.parse("1.4.1"))
-    assert hashes.safe_tx_hash == keccak(b"\x19\x01" + hashes.domain_hash + hashes.message_hash)
+    assert hashes.safe_tx_hash.raw == keccak(b"\x19\x01" + hashes.domain_hash + hashes.message_hash)
 
 
 @pytest.mark.parametrize("version", ["0.1.0", "1.0.0", "1.1.1", "1.2.0", "1.3.0", "1.4.1", "1.5.0"])
@@ -89,4 +89,4 @@ def test_agrees_with_safe_eth_py_on_random_transactions(version: str) -> None:
             chain_id=chain_id,
         )
         ours = safe_tx_hashes(tx, chain_id, SafeVersion.parse(version))
-        assert ours.safe_tx_hash == bytes(oracle.safe_tx_hash)
+        assert ours.safe_tx_hash.raw == bytes(oracle.safe_tx_hash)

@@ -19,5 +19,5 @@ def test_typed_data_hash_is_the_safe_tx_hash(version: str) -> None:
     parsed = SafeVersion.parse(version)
     typed = safe_tx_typed_data(tx, 10, parsed)
     assert _hash_eip191_message(encode_typed_data(full_message=typed)) == (
-        safe_tx_hashes(tx, 10, parsed).safe_tx_hash
+        safe_tx_hashes(tx, 10, parsed).safe_tx_hash.raw
     )

@@ -27,28 +27,3 @@ def test_workflows_do_not_import_safe_eth_for_local_stores() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "HEAVY []" in completed.stdout
-
-
-class _FakeService:
-    """Stands in for ServiceStore: records confirmations, stores nothing."""
-
-    def __init__(self) -> None:
-        self.confirmations: list[tuple[str, str, str]] = []
-
-    def add_confirmation(self, safe_tx_hash: str, owner: str, signature: str) -> None:
-        self.confirmations.append((safe_tx_hash, owner, signature))
-
-    def get(self, safe_tx_hash: str) -> None:
-        return None
-
-
-def test_a_store_that_is_not_local_gets_the_confirmation() -> None:
-    """Without the ServiceStore class at import, any non-local store is the Service."""
-    from safeops.workflows.signing import add_signature
-    from tests.unit.core.test_plan import _plan
-
-    plan, owner, signature = _plan(), "0x" + "11" * 20, "0x" + "ab" * 65
-    service = _FakeService()
-    stored = add_signature(service, plan, owner, signature)  # type: ignore[arg-type]
-    assert stored == {owner: signature}
-    assert service.confirmations == [(plan.safe_tx_hash, owner, signature)]

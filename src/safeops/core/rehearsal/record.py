@@ -10,6 +10,7 @@ from typing import Any
 
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 
 RECORD_FORMAT = 1
@@ -107,13 +108,16 @@ def build_record(
     fork_block: int,
     fork_block_timestamp: int,
     rehearsed_at: int,
-    stacked: Sequence[str],
+    stacked: Sequence[SafeTxHash],
     stack_skipped: bool,
+    passed: bool,
     results: Mapping[str, Any],
 ) -> RehearsalRecord:
+    """The record of a rehearsal whose verdict, `passed`, was reached on typed results; the
+    results are stored with it so that a reader can recompute and compare it."""
     document: dict[str, Any] = {
         "format": RECORD_FORMAT,
-        "safe_tx_hash": plan.safe_tx_hash,
+        "safe_tx_hash": plan.safe_tx_hash.hex0x,
         "safe": plan.tx.safe,
         "nonce": plan.tx.nonce,
         "chain_id": plan.chain_id,
@@ -121,9 +125,9 @@ def build_record(
         "fork_block_timestamp": fork_block_timestamp,
         "rehearsed_at": rehearsed_at,
         "policy_digest": plan.policy_digest,
-        "stacked": list(stacked),
+        "stacked": [str(safe_tx_hash) for safe_tx_hash in stacked],
         "stack_skipped": stack_skipped,
-        "passed": results_pass(results),
+        "passed": passed,
         "results": dict(results),
     }
     document["digest"] = record_digest(document)
@@ -174,7 +178,7 @@ def check_fresh(
         raise refuse(f"the rehearsal record's results are incomplete ({error})") from None
     if recomputed != record.passed:
         raise refuse("the rehearsal record's verdict contradicts its results")
-    if record.safe_tx_hash != plan.safe_tx_hash:
+    if record.safe_tx_hash != plan.safe_tx_hash.hex0x:
         raise refuse(f"the rehearsal was of {record.safe_tx_hash}, not of {plan.safe_tx_hash}")
     if int(document["chain_id"]) != plan.chain_id:
         raise refuse(f"the rehearsal ran on chain {document['chain_id']}, not {plan.chain_id}")

@@ -9,22 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from safeops.core.audit_chain import ChainCheck, chain_entry, verify_chain
+from safeops.audit.chain import ChainCheck, chain_entry, verify_chain
 from safeops.errors import BadInput
-
-DEFAULT_LOG = Path(".safeops/audit.jsonl")
-
-
-def default_log_path() -> Path:
-    """`$SAFEOPS_AUDIT_LOG`, else `.safeops/audit.jsonl` under the current directory."""
-    configured = os.environ.get("SAFEOPS_AUDIT_LOG")
-    return Path(configured) if configured else DEFAULT_LOG
 
 
 class AuditLog:
     """Append-only: entries hold names, addresses, hashes and outcomes, never key material."""
 
-    def __init__(self, path: Path = DEFAULT_LOG) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
 
     def append(self, action: str, outcome: str, **details: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from safeops.audit import AuditLog
+from safeops.audit.log import AuditLog
 from tests.helpers import cli
 
 
@@ -48,7 +48,7 @@ def test_tampering_is_found(tmp_path: Path, edit: object, problem: str) -> None:
 
 
 def test_a_rehashed_forgery_still_breaks_the_link(tmp_path: Path) -> None:
-    from safeops.core.audit_chain import entry_hash
+    from safeops.audit.chain import entry_hash
 
     log = _log(tmp_path)
     lines = log.path.read_text().splitlines()

@@ -1,4 +1,4 @@
-"""Files beside a plan: the plan read in, its rehearsal record written and read back for propose."""
+"""Plan files and the rehearsal records beside them: read, written atomically, checked."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, check_fresh, record_from_json
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.files import write_atomically
 
@@ -24,9 +25,30 @@ def read_plan(path: Path) -> Plan:
     return plan_from_json(parse_json(raw, str(path)))
 
 
-def record_path(plan_path: Path) -> Path:
+def write_json(path: Path, document: object) -> Path:
+    """Write atomically: a reader never sees half a file. OSError reaches the caller."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomically(path, json.dumps(document, indent=2) + "\n")
+
+
+def write_plan(plan_dir: Path, plan: Plan) -> Path:
+    """`<plan_dir>/<safeTxHash>.json`."""
+    try:
+        return write_json(plan_dir / plan.file_name, plan.to_json())
+    except OSError as error:
+        raise BadInput(
+            f"cannot write the plan to {plan_dir}: {error.strerror}",
+            hint="Plans go to the safeops home: make it writable or set SAFEOPS_HOME.",
+        ) from None
+
+
+def plan_path(plan_dir: Path, safe_tx_hash: SafeTxHash) -> Path:
+    return plan_dir / f"{safe_tx_hash}.json"
+
+
+def record_path(plan_file: Path) -> Path:
     """`<plan stem>.rehearsal.json` in the plan's folder."""
-    return plan_path.with_name(plan_path.stem + RECORD_SUFFIX)
+    return plan_file.with_name(plan_file.stem + RECORD_SUFFIX)
 
 
 def write_record(path: Path, record: RehearsalRecord) -> None:
@@ -53,10 +75,10 @@ def _unwritable(path: Path, error: OSError) -> BadInput:
 
 
 def load_fresh_record(
-    plan_path: Path, plan: Plan, policy: Policy, current_block: int, now: int
+    plan_file: Path, plan: Plan, policy: Policy, current_block: int, now: int
 ) -> RehearsalRecord:
     """The plan's rehearsal record, if it proves this plan under this policy now; else Refused."""
-    path = record_path(plan_path)
+    path = record_path(plan_file)
     try:
         document = json.loads(path.read_text())
     except FileNotFoundError:

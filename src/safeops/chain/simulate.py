@@ -13,7 +13,7 @@ from safeops.core.decode import DecodedCall, decode_call
 from safeops.core.execution import Log, exec_transaction_data, execution_outcome
 from safeops.core.revert import decode_revert
 from safeops.core.safe_state import GUARD_SLOT, NONCE_SLOT, THRESHOLD_SLOT
-from safeops.core.safe_tx import Operation, SafeTx
+from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
 from safeops.core.signatures import approved_hash_signature
 from safeops.core.urls import redact_url
 from safeops.errors import RpcUnavailable
@@ -85,7 +85,7 @@ def _logs(raw: list[dict[str, Any]]) -> tuple[Log, ...]:
 def simulate_safe_tx(
     w3: Web3,
     tx: SafeTx,
-    safe_tx_hash: bytes,
+    safe_tx_hash: SafeTxHash,
     owner: str,
     block: int,
     *,
@@ -106,7 +106,7 @@ def simulate_safe_tx(
 
 
 def simulate_signed(
-    w3: Web3, tx: SafeTx, safe_tx_hash: bytes, executor: str, block: int, signatures: bytes
+    w3: Web3, tx: SafeTx, safe_tx_hash: SafeTxHash, executor: str, block: int, signatures: bytes
 ) -> Simulation:
     """The final check before sending: the real signatures, no state override, guard kept."""
     return _run(w3, tx, safe_tx_hash, executor, block, {}, signatures, with_guard=True)
@@ -115,7 +115,7 @@ def simulate_signed(
 def _run(
     w3: Web3,
     tx: SafeTx,
-    safe_tx_hash: bytes,
+    safe_tx_hash: SafeTxHash,
     sender: str,
     block: int,
     state: dict[str, Any],

@@ -1,0 +1,53 @@
+"""`safeops execute SAFE_TX_HASH --signer N`: send a fully signed proposal and prove it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from safeops.cli.console import Output
+from safeops.cli.options import SafeTxHashArgument, SignerOption, open_policy_signer
+from safeops.cli.session import open_session
+from safeops.errors import Refused
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.workflows.execute import Executed
+
+
+def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: SignerOption) -> None:
+    """Execute a proposal that has its threshold of verified owner signatures, then prove
+    its postconditions on chain. Exit 1 if anything fails."""
+    from safeops.core.safe_tx import SafeTxHash
+    from safeops.workflows.execute import execute as run
+
+    output: Output = ctx.ensure_object(Output)
+    output.audit("execute", safe_tx_hash=safe_tx_hash, signer=signer)
+    wanted = SafeTxHash.parse(safe_tx_hash)
+    session = open_session(output)
+    executor = open_policy_signer(session.policy, signer, "executor")
+    result = run(session, wanted, executor, signer)
+    output.audit_details.update(tx_hash=result.tx_hash, success=result.success)
+    output.result(result.to_json(), lambda console: _render(console, result))
+    if not result.proven:
+        raise Refused(
+            "the transaction was mined but did not do what was planned"
+            if result.success
+            else "the Safe reports ExecutionFailure",
+            hint=f"Inspect {result.tx_hash}; do not retry blindly.",
+        )
+
+
+def _render(console: Console, result: Executed) -> None:
+    from rich.markup import escape
+
+    verdict = "[green]executed[/green]" if result.success else "[bold red]FAILED[/bold red]"
+    console.print(f"{verdict} {result.safe_tx_hash} in {result.tx_hash} (block {result.block})")
+    for check in result.postconditions:
+        mark = "[green]ok[/green]" if check.ok else "[bold red]FAILED[/bold red]"
+        console.print(
+            f"  {mark} {escape(check.check)}: expected {escape(str(check.expected))}"
+            f", actual {escape(str(check.actual))}"
+        )

@@ -1,0 +1,55 @@
+"""Build the one session a command runs in, from the policy, the environment and the output."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from safeops.cli.console import Output
+from safeops.cli.options import load_policy_for
+
+if TYPE_CHECKING:
+    from safeops.workflows.session import Session
+
+# Plans and their rehearsal records, relative to the working folder.
+DEFAULT_PLAN_DIR = Path(".safeops/plans")
+DEFAULT_AUDIT_LOG = Path(".safeops/audit.jsonl")
+AUDIT_LOG_ENV = "SAFEOPS_AUDIT_LOG"
+SERVICE_API_KEY_ENV = "SAFE_TRANSACTION_SERVICE_API_KEY"
+ANVIL_ENV = "SAFEOPS_ANVIL"
+
+
+def audit_log_path() -> Path:
+    """`$SAFEOPS_AUDIT_LOG`, else `.safeops/audit.jsonl` under the current directory."""
+    configured = os.environ.get(AUDIT_LOG_ENV)
+    return Path(configured) if configured else DEFAULT_AUDIT_LOG
+
+
+def open_session(output: Output, policy_file: Path | None = None) -> Session:
+    """The policy loaded and checked, one RPC pool per chain for the whole run, the stores
+    the policy names, real forks: read from the environment here and nowhere else."""
+    from safeops.chain.rpc import RpcPools
+    from safeops.chain.safe_chain import LiveSafeChain
+    from safeops.core.policy import SafeEntry
+    from safeops.fork.rehearsal import ForkRehearser
+    from safeops.proposals.base import ProposalStore
+    from safeops.proposals.store import store_for
+    from safeops.workflows.session import Session
+
+    policy = load_policy_for(output, policy_file)
+    pools = RpcPools(output.warn)
+    api_key = os.environ.get(SERVICE_API_KEY_ENV) or None
+    anvil = os.environ.get(ANVIL_ENV) or None
+
+    def open_store(safe: SafeEntry) -> ProposalStore:
+        return store_for(safe, service_api_key=api_key)
+
+    return Session(
+        policy=policy,
+        open_chain=lambda safe: LiveSafeChain(pools, safe),
+        open_store=open_store,
+        rehearser=ForkRehearser(anvil),
+        plan_dir=DEFAULT_PLAN_DIR,
+        progress=output.progress,
+    )

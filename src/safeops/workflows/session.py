@@ -1,0 +1,56 @@
+"""The session a command runs in: the policy and the doors to chains, stores and forks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from safeops.core.policy import Policy, SafeEntry
+from safeops.errors import BadInput
+from safeops.proposals.base import ProposalStore
+from safeops.workflows.ports import Progress, Rehearser, SafeChain
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+@dataclass
+class Session:
+    """Built once by the CLI (in the role hatch's `Application` plays) and passed to every
+    workflow: workflows read no environment and construct no store, chain, fork or clock.
+
+    Chains and stores are opened on first use and kept for the run, so every step of one
+    command shares one RPC pool and one store per Safe."""
+
+    policy: Policy
+    open_chain: Callable[[SafeEntry], SafeChain]
+    open_store: Callable[[SafeEntry], ProposalStore]
+    rehearser: Rehearser
+    plan_dir: Path
+    clock: Callable[[], float] = time.time
+    progress: Progress = _silent
+    _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
+    _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
+
+    def safe(self, name: str) -> SafeEntry:
+        found = self.policy.safes.get(name)
+        if found is None:
+            known = ", ".join(self.policy.safes) or "none"
+            raise BadInput(f"unknown Safe {name!r}", hint=f"The policy's: {known}.")
+        return found
+
+    def chain(self, safe: SafeEntry) -> SafeChain:
+        if safe.name not in self._chains:
+            self._chains[safe.name] = self.open_chain(safe)
+        return self._chains[safe.name]
+
+    def store(self, safe: SafeEntry) -> ProposalStore:
+        if safe.name not in self._stores:
+            self._stores[safe.name] = self.open_store(safe)
+        return self._stores[safe.name]
+
+    def now(self) -> int:
+        return int(self.clock())

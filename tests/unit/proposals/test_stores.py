@@ -1,0 +1,102 @@
+"""The ProposalStore contract, held by the local store and its in-memory test double alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from safeops.core.plan import Plan
+from safeops.core.safe_tx import SafeTxHash
+from safeops.proposals.base import ProposalStore
+from safeops.proposals.local import LocalStore, StoreUnavailable
+from safeops.proposals.memory import MemoryStore
+from tests.unit.core.test_plan import _plan
+
+OWNER = "0x" + "ab" * 20
+SIGNATURE = "0x" + "cd" * 65
+OpenStore = Callable[[int, str], ProposalStore]
+
+
+@pytest.fixture(params=["local", "memory"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path) -> OpenStore:
+    """A factory of stores that share one folder (or dict), as policy Safes share a folder."""
+    shared: dict[tuple[int, SafeTxHash], object] = {}
+    if request.param == "local":
+        return lambda chain_id, safe: LocalStore(tmp_path / "proposals", chain_id, safe)
+    return lambda chain_id, safe: MemoryStore(chain_id, safe, shared)  # type: ignore[arg-type]
+
+
+def _on_chain(plan: Plan, chain_id: int) -> Plan:
+    return replace(plan, chain_id=chain_id)
+
+
+def test_put_get_and_pending_order(open_store: OpenStore) -> None:
+    later = _plan()
+    earlier = replace(later, tx=later.tx.with_nonce(3))
+    store = open_store(later.chain_id, later.tx.safe)
+    for plan in (later, earlier):
+        store.put(plan, {}, "alice")
+    got = store.get(later.safe_tx_hash)
+    assert got is not None
+    assert got.plan == later
+    assert got.proposer == "alice"
+    assert got.safe_tx_hash == later.safe_tx_hash
+    assert [p.nonce for p in store.pending()] == [3, 7]
+    assert [p.nonce for p in store.pending(from_nonce=4)] == [7]
+    store.mark_executed(earlier.safe_tx_hash, "0x" + "11" * 32)
+    assert [p.nonce for p in store.pending()] == [7]
+    executed = store.get(earlier.safe_tx_hash)
+    assert executed is not None
+    assert executed.executed_tx == "0x" + "11" * 32
+
+
+def test_signatures_accumulate(open_store: OpenStore) -> None:
+    plan = _plan()
+    store = open_store(plan.chain_id, plan.tx.safe)
+    store.put(plan, {OWNER: SIGNATURE}, "alice")
+    other = "0x" + "ef" * 20
+    assert store.add_signature(plan, other, SIGNATURE) == {OWNER: SIGNATURE, other: SIGNATURE}
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert dict(got.signatures) == {OWNER: SIGNATURE, other: SIGNATURE}
+    assert got.proposer == "alice"
+
+
+def test_a_store_sees_only_its_own_chain_and_safe(open_store: OpenStore) -> None:
+    """The same Safe address on two chains is two Safes, even in one shared folder."""
+    plan = _plan()
+    here = open_store(plan.chain_id, plan.tx.safe)
+    there = open_store(plan.chain_id + 1, plan.tx.safe)
+    elsewhere = open_store(plan.chain_id, "0x" + "99" * 20)
+    here.put(plan, {}, None)
+    assert there.get(plan.safe_tx_hash) is None
+    assert there.pending() == []
+    assert elsewhere.pending() == []
+    # A legacy Safe (no chain id in its domain) hashes alike on both chains: still apart.
+    assert [p.chain_id for p in here.pending()] == [plan.chain_id]
+
+
+def test_unknown_hash_is_none(open_store: OpenStore) -> None:
+    assert open_store(1, OWNER).get(SafeTxHash(bytes(32))) is None
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = _plan()
+    store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe)
+    store.put(plan, {}, None)
+    before = (tmp_path / f"{plan.safe_tx_hash}.json").read_text()
+
+    def crash(*_: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("os.replace", crash)
+    with pytest.raises(StoreUnavailable, match="disk full") as caught:
+        store.add_signature(plan, OWNER, SIGNATURE)
+    assert caught.value.exit_code == 3  # the environment's fault, told in one line
+    assert (tmp_path / f"{plan.safe_tx_hash}.json").read_text() == before
+    assert list(tmp_path.glob(".tmp-*")) == []
