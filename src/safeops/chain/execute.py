@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from safeops.chain.safe_reader import checksummed
 from safeops.core.execution import Log, exec_transaction_data
+from safeops.core.hexes import hex0x
 from safeops.core.safe_tx import SafeTx
 from safeops.errors import EnvironmentProblem, Refused, RpcUnavailable
 
@@ -85,7 +86,7 @@ def send_exec_transaction(
     }
     raw = executor.sign_transaction(transaction)
     sent = _call("eth_sendRawTransaction", lambda: w3.eth.send_raw_transaction(raw))
-    return "0x" + bytes(sent).hex()
+    return hex0x(bytes(sent))
 
 
 def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = RECEIPT_TIMEOUT_S) -> Sent:

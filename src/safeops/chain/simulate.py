@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeops.core.decode import DecodedCall, decode_call
 from safeops.core.execution import Log, exec_transaction_data, execution_outcome
+from safeops.core.hexes import hex0x, word_hex
 from safeops.core.revert import decode_revert
 from safeops.core.safe_state import GUARD_SLOT, NONCE_SLOT, THRESHOLD_SLOT
 from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
@@ -45,7 +46,7 @@ class Simulation:
 
 
 def _word(value: int) -> str:
-    return "0x" + value.to_bytes(32, "big").hex()
+    return word_hex(value)
 
 
 def _simulate(
@@ -124,9 +125,7 @@ def _run(
     with_guard: bool,
 ) -> Simulation:
     data = exec_transaction_data(tx, signatures)
-    (outcome,) = _simulate(
-        w3, block, state, [{"from": sender, "to": tx.safe, "data": "0x" + data.hex()}]
-    )
+    (outcome,) = _simulate(w3, block, state, [{"from": sender, "to": tx.safe, "data": hex0x(data)}])
     logs = _logs(outcome.get("logs", []))
     reverted = outcome["status"] != "0x1"
     executed = None if reverted else execution_outcome(logs, tx.safe, safe_tx_hash)
@@ -155,7 +154,7 @@ def _diagnose(w3: Web3, tx: SafeTx, block: int, state: dict[str, Any]) -> tuple[
     else:
         return ()  # a delegatecall into arbitrary code cannot be replayed as calls
     calls = [
-        {"from": tx.safe, "to": call.to, "value": hex(call.value), "data": "0x" + call.data.hex()}
+        {"from": tx.safe, "to": call.to, "value": hex(call.value), "data": hex0x(call.data)}
         for _, call in items
     ]
     outcomes = _simulate(w3, block, state, calls)

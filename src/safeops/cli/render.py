@@ -10,6 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from safeops.core.hexes import hex0x
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -22,7 +24,7 @@ OPERATIONS = {0: "CALL", 1: "DELEGATECALL"}
 
 
 def _short(data: bytes, limit: int = 66) -> str:
-    text = "0x" + data.hex()
+    text = hex0x(data)
     return text if len(text) <= limit else f"{text[:limit]}… ({len(data)} bytes)"
 
 
@@ -46,7 +48,7 @@ def policy_names(policy: Policy) -> Names:
         templates += [a.call for a in (target.pause, target.unpause) if a is not None]
     templates += [entry.revoke for entry in policy.allowlists.values()]
     templates += [entry.withdraw for entry in policy.vaults.values()]
-    functions = {"0x" + t.signature.selector.hex(): t.signature.canonical for t in templates}
+    functions = {hex0x(t.signature.selector): t.signature.canonical for t in templates}
     return Names(policy.labels(), functions)
 
 

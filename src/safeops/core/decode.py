@@ -11,6 +11,7 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from safeops.core.addresses import parse_address
+from safeops.core.hexes import hex0x
 from safeops.core.safe_tx import UINT256_MAX
 from safeops.errors import BadInput
 
@@ -140,7 +141,7 @@ def _decode(
         return DecodedCall(
             to, value, operation, data, None, None, None, error="calldata shorter than a selector"
         )
-    selector = "0x" + data[:4].hex()
+    selector = hex0x(data[:4])
     function = KNOWN_FUNCTIONS.get(data[:4])
     if function is None:
         return DecodedCall(to, value, operation, data, selector, None, None)
@@ -225,7 +226,7 @@ def _to_json(type_: str, raw: Any) -> JsonValue:
     if type_ == "address":
         return to_checksum_address(raw)
     if isinstance(raw, bytes):
-        return "0x" + raw.hex()
+        return hex0x(raw)
     if isinstance(raw, bool | int | str):
         return raw
     return str(raw)
@@ -254,7 +255,7 @@ def call_to_json(call: DecodedCall) -> dict[str, JsonValue]:
         "to": call.to,
         "value": str(call.value),
         "operation": call.operation,
-        "data": "0x" + call.data.hex(),
+        "data": hex0x(call.data),
         "selector": call.selector,
         "signature": call.signature,
         "kind": call.kind,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from eth_hash.auto import keccak
 
 from safeops.core.execution import Log
+from safeops.core.hexes import hex0x
 
 # (signature, which inputs are indexed): enough to decode topics and data without an ABI file.
 KNOWN_EVENTS: tuple[tuple[str, tuple[bool, ...]], ...] = (
@@ -62,9 +63,7 @@ def _show(abi_type: str, value: object) -> str:
     if abi_type == "address" and isinstance(value, str):
         return str(to_checksum_address(value))
     if isinstance(value, bytes):
-        return (
-            "0x" + value.hex() if len(value) <= 32 else f"0x{value[:8].hex()}… ({len(value)} bytes)"
-        )
+        return hex0x(value) if len(value) <= 32 else f"0x{value[:8].hex()}… ({len(value)} bytes)"
     return str(value)
 
 
@@ -75,7 +74,7 @@ def decode_event(log: Log) -> DecodedEvent:
 
     known = _BY_TOPIC.get(log.topics[0]) if log.topics else None
     if known is None:
-        topic = "0x" + log.topics[0].hex() if log.topics else "anonymous"
+        topic = hex0x(log.topics[0]) if log.topics else "anonymous"
         return DecodedEvent(log.address, f"unknown event {topic}", ())
     signature, indexed = known
     types = signature[signature.index("(") + 1 : -1].split(",")

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from safeops.core.addresses import parse_address
 from safeops.core.batch import Call
 from safeops.core.decode import JsonValue, call_to_json
+from safeops.core.hexes import hex0x
 from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 from safeops.core.service_tx import parse_service_tx, to_service_json
@@ -84,7 +85,7 @@ class Plan:
                 {
                     "to": c.to,
                     "value": str(c.value),
-                    "data": "0x" + c.data.hex(),
+                    "data": hex0x(c.data),
                     "description": c.description,
                 }
                 for c in self.calls
@@ -145,7 +146,7 @@ def plan_from_json(document: object) -> Plan:
         stored = document.get(key)
         if not isinstance(stored, str) or not HASH.fullmatch(stored):
             raise BadInput(f"the plan's {key} is not a 32-byte 0x-hex hash")
-        if stored.lower() != "0x" + computed.hex():
+        if stored.lower() != hex0x(computed):
             raise HashMismatch(
                 f"the plan's {key} {stored} differs from the computed 0x{computed.hex()}"
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from safeops.core.hexes import hex0x
 from safeops.core.selectors import parse_signature
 
 ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
@@ -94,5 +95,5 @@ def decode_revert(data: bytes, known_errors: Iterable[str] = COMMON_ERRORS) -> s
 
 def _show(value: object) -> str:
     if isinstance(value, bytes):
-        return "0x" + value.hex()
+        return hex0x(value)
     return str(value)

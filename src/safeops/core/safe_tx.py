@@ -15,6 +15,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from safeops.core.addresses import ZERO_ADDRESS
+from safeops.core.hexes import hex0x
 from safeops.errors import BadInput, UnsupportedSafeVersion
 
 # The SafeTx struct was renamed between versions: before 1.0.0 `baseGas` was called `dataGas`,
@@ -154,7 +155,7 @@ class SafeTxHash:
 
     @property
     def hex0x(self) -> str:
-        return "0x" + self.raw.hex()
+        return hex0x(self.raw)
 
     def __bytes__(self) -> bytes:
         return self.raw
@@ -173,8 +174,8 @@ class SafeTxHashes:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "domain_hash": "0x" + self.domain_hash.hex(),
-            "message_hash": "0x" + self.message_hash.hex(),
+            "domain_hash": hex0x(self.domain_hash),
+            "message_hash": hex0x(self.message_hash),
             "safe_tx_hash": self.safe_tx_hash.hex0x,
         }
 

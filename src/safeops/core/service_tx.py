@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeops.core.addresses import ZERO_ADDRESS, parse_address
+from safeops.core.hexes import hex0x
 from safeops.core.safe_tx import UINT256_MAX, SafeTx, SafeVersion
 from safeops.errors import BadInput
 
@@ -119,7 +120,7 @@ def to_service_json(tx: SafeTx, safe_tx_hash: bytes | None = None) -> dict[str, 
         "safe": tx.safe,
         "to": tx.to,
         "value": str(tx.value),
-        "data": "0x" + tx.data.hex() if tx.data else None,
+        "data": hex0x(tx.data) if tx.data else None,
         "operation": tx.operation,
         "gasToken": tx.gas_token,
         "safeTxGas": tx.safe_tx_gas,
@@ -129,5 +130,5 @@ def to_service_json(tx: SafeTx, safe_tx_hash: bytes | None = None) -> dict[str, 
         "nonce": tx.nonce,
     }
     if safe_tx_hash is not None:
-        document["safeTxHash"] = "0x" + safe_tx_hash.hex()
+        document["safeTxHash"] = hex0x(safe_tx_hash)
     return document

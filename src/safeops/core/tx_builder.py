@@ -10,6 +10,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from safeops.core.addresses import parse_address
+from safeops.core.hexes import hex0x
 from safeops.errors import BadInput, HashMismatch
 
 BUILDER_VERSION = "1.18.0"
@@ -41,7 +42,7 @@ def _json(value: Any) -> str:
 def checksum(batch: dict[str, Any]) -> str:
     """keccak256 of the serialised batch with `meta.name` nulled and no checksum in it."""
     meta = {k: v for k, v in batch.get("meta", {}).items() if k != "checksum"}
-    return "0x" + keccak(_serialize({**batch, "meta": {**meta, "name": None}}).encode()).hex()
+    return hex0x(keccak(_serialize({**batch, "meta": {**meta, "name": None}}).encode()))
 
 
 def build_batch(
@@ -68,7 +69,7 @@ def build_batch(
             {
                 "to": c.to,
                 "value": str(c.value),
-                "data": "0x" + c.data.hex(),
+                "data": hex0x(c.data),
                 "contractMethod": None,
                 "contractInputsValues": None,
             }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from safeops.core.hexes import hex0x
 from safeops.core.safe_tx import SafeTx, SafeVersion
 
 
@@ -39,7 +40,7 @@ def safe_tx_typed_data(tx: SafeTx, chain_id: int, version: SafeVersion) -> dict[
         "message": {
             "to": tx.to,
             "value": str(tx.value),
-            "data": "0x" + tx.data.hex(),
+            "data": hex0x(tx.data),
             "operation": tx.operation,
             "safeTxGas": str(tx.safe_tx_gas),
             base_gas_key: str(tx.base_gas),

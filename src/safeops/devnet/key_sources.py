@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from safeops.core.hexes import hex0x
 from safeops.core.keyspec import KeyringKey, VaultKey
 from safeops.devnet.deploy import DEV_KEYS
 from safeops.devnet.keystores import write_keystores
@@ -66,9 +67,7 @@ def _place_in_vault(state_dir: Path, environ: Mapping[str, str]) -> KeyPlacement
         return KeyPlacement("vault", lines, notes=[note])
     pid, address, root_token = start_bao(state_dir / "vault")
     try:
-        credentials = provision(
-            address, root_token, {n: "0x" + k.hex() for n, k in _signers().items()}
-        )
+        credentials = provision(address, root_token, {n: hex0x(k) for n, k in _signers().items()})
     except BaseException:
         os.kill(pid, signal.SIGTERM)
         raise

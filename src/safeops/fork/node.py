@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from safeops.chain.anvil import AnvilProcess, start_anvil
 from safeops.chain.safe_reader import Rpc, check_chain_ids, connect, pinned_block
+from safeops.core.hexes import hex0x, word_hex
 from safeops.errors import BadInput, ChainMismatch, DevnetError, RpcUnavailable
 from safeops.interrupts import signals_held
 
@@ -80,7 +81,7 @@ class Fork:
         """`eth_call` at `block`; a revert is a result (with its data), not an error."""
         from web3.types import RPCEndpoint
 
-        call = {"to": to, "data": "0x" + data.hex()}
+        call = {"to": to, "data": hex0x(data)}
         try:
             answer = self.w3.provider.make_request(RPCEndpoint("eth_call"), [call, hex(block)])
         except Exception as error:
@@ -101,9 +102,7 @@ class Fork:
         return int(self.request("eth_getBalance", [address, hex(block)]), 16)
 
     def set_storage(self, address: str, slot: int, value: int) -> None:
-        self.request(
-            "anvil_setStorageAt", [address, hex(slot), "0x" + value.to_bytes(32, "big").hex()]
-        )
+        self.request("anvil_setStorageAt", [address, hex(slot), word_hex(value)])
 
     def impersonate(self, address: str, minimum_balance: int) -> None:
         """Send as `address` from now on, with at least `minimum_balance` wei."""
@@ -120,7 +119,7 @@ class Fork:
         tx = {
             "from": sender,
             "to": to,
-            "data": "0x" + data.hex(),
+            "data": hex0x(data),
             "gas": hex(self.gas_limit),
             "gasPrice": "0x0",
         }

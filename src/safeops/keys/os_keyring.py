@@ -11,6 +11,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from keyring.backends.chainer import ChainerBackend
 
+from safeops.core.hexes import hex0x
 from safeops.core.keyspec import KeyringKey
 from safeops.keys.errors import (
     KeyAlreadyStored,
@@ -91,7 +92,7 @@ def store_key(
         if existing is not None:
             del existing
             raise KeyAlreadyStored(f"the OS keyring already holds {spec.describe()}")
-    _call(chosen, spec, lambda: chosen.set_password(spec.service, spec.username, "0x" + key.hex()))
+    _call(chosen, spec, lambda: chosen.set_password(spec.service, spec.username, hex0x(key)))
 
 
 def delete_key(spec: KeyringKey, backend: KeyringBackend | None = None) -> bool:

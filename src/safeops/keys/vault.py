@@ -10,6 +10,7 @@ import hvac
 import hvac.exceptions as hvac_errors
 import requests
 
+from safeops.core.hexes import hex0x
 from safeops.core.keyspec import VaultKey
 from safeops.errors import SafeOpsError
 from safeops.keys.errors import (
@@ -85,7 +86,7 @@ def store_key(
                 settings,
                 lambda: client.secrets.kv.v2.create_or_update_secret(
                     path=spec.path,
-                    secret={spec.field: "0x" + key.hex()},
+                    secret={spec.field: hex0x(key)},
                     cas=None if overwrite else 0,
                     mount_point=spec.mount,
                 ),

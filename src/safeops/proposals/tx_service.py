@@ -27,6 +27,7 @@ from safe_eth.safe.safe_signature import SafeSignature
 from safe_eth.util.http import HTTP_TRANSPORT_EXCEPTIONS
 
 from safeops.core.addresses import parse_address
+from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeTxHashes, SafeVersion, safe_tx_hashes
 from safeops.core.service_tx import parse_service_tx
@@ -376,7 +377,7 @@ def _safe_eth_tx(plan: Plan, signature: bytes) -> SafeEthTx:
         safe_version=str(plan.safe_version),
         chain_id=plan.chain_id,
     )
-    theirs = "0x" + bytes(safe_tx.safe_tx_hash).hex()
+    theirs = hex0x(bytes(safe_tx.safe_tx_hash))
     if theirs != plan.safe_tx_hash.hex0x:
         raise HashMismatch(
             f"safe-eth-py hashes the plan to {theirs}, safeops to {plan.safe_tx_hash}"

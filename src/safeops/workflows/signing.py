@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from safeops.core.hexes import hex0x
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
 from safeops.core.signatures import recover_signer
@@ -37,7 +38,7 @@ def owner_signature(plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
     verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
     if verified.owner != signer.address:
         raise Refused(f"the signature recovers to {verified.owner}, not {signer.address}")
-    return "0x" + verified.signature.hex()
+    return hex0x(verified.signature)
 
 
 def imported_signature(plan: Plan, signature: str, owners: tuple[str, ...]) -> tuple[str, str]:
@@ -54,4 +55,4 @@ def imported_signature(plan: Plan, signature: str, owners: tuple[str, ...]) -> t
     verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
     if verified.owner not in owners:
         raise Refused(f"the signature recovers to {verified.owner}, who is not an owner now")
-    return verified.owner, "0x" + verified.signature.hex()
+    return verified.owner, hex0x(verified.signature)

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from safeops.core.batch import Call, build_safe_tx
 from safeops.core.decode import JsonValue
+from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Action, Policy
 from safeops.core.safe_tx import SafeTx, SafeVersion
@@ -85,7 +86,7 @@ def unique(items: Sequence[T]) -> tuple[list[T], list[T]]:
 def json_value(value: object) -> JsonValue:
     """A template constant or decoded value as JSON: bytes as 0x-hex, tuples as lists."""
     if isinstance(value, bytes):
-        return "0x" + value.hex()
+        return hex0x(value)
     if isinstance(value, list | tuple):
         return [json_value(item) for item in value]
     if isinstance(value, bool | int | str) or value is None:
@@ -98,7 +99,7 @@ def show(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, bytes):
-        return "0x" + value.hex()
+        return hex0x(value)
     if isinstance(value, list | tuple):
         return "[" + ", ".join(show(item) for item in value) + "]"
     return str(value)

@@ -9,6 +9,7 @@ from eth_utils.address import to_checksum_address
 
 from safeops.core.actions.postconditions import ETH_BALANCE, balance_delta, is_balance_change
 from safeops.core.decode import JsonValue
+from safeops.core.hexes import hex0x
 from safeops.core.plan import Postcondition
 from safeops.core.policy.templates import constant
 from safeops.core.selectors import parse_signature
@@ -56,7 +57,7 @@ def _to_json(abi_type: str, value: object) -> JsonValue:
     if abi_type == "address" and isinstance(value, str):
         return to_checksum_address(value)
     if isinstance(value, bytes):
-        return "0x" + value.hex()
+        return hex0x(value)
     if isinstance(value, bool | int | str):
         return value
     return str(value)
