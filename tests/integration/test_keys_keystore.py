@@ -63,6 +63,49 @@ def test_keystore_with_prompt_asks_on_every_use(keystore_file: Path) -> None:
     assert prompts == [f"Password for keystore {keystore_file}: "] * 2
 
 
+@pytest.mark.parametrize("kdf", ["scrypt", "pbkdf2"])
+def test_version_3_keystores_decrypt_as_eth_account_does(tmp_path: Path, kdf: str) -> None:
+    """safeops decrypts version 3 itself (eth-keyfile would load py_ecc's BLS code): every key
+    derivation eth-account writes, and a wrong password is the same refusal."""
+    iterations = FAST_SCRYPT_N if kdf == "scrypt" else 1_000
+    document = Account.encrypt(SENTINEL_KEY, PASSWORD, kdf=kdf, iterations=iterations)
+    path = write_private(tmp_path / f"{kdf}.json", json.dumps(document))
+    key = keystore.read_key(KeystoreKey(path), lambda _: PASSWORD)
+    assert key == bytes(Account.decrypt(document, PASSWORD)) == bytes.fromhex(SENTINEL_KEY[2:])
+    with pytest.raises(KeystoreWrongPassword):
+        keystore.read_key(KeystoreKey(path), lambda _: PASSWORD + "!")
+
+
+def test_a_held_signer_decrypts_its_keystore_once(keystore_file: Path) -> None:
+    """An emergency proposes and executes in one run: one prompt, one scrypt, then dropped."""
+    prompts: list[str] = []
+
+    def prompt(text: str) -> str:
+        prompts.append(text)
+        return PASSWORD
+
+    signer = open_signer(
+        "alice", KeystoreKey(keystore_file), SENTINEL_ADDRESS, environ={}, password_prompt=prompt
+    )
+    with signer.held():
+        signer.sign_digest(bytes(32))
+        signer.sign_transaction(
+            {
+                "chainId": 1,
+                "nonce": 0,
+                "to": SENTINEL_ADDRESS,
+                "data": b"",
+                "gas": 21_000,
+                "maxPriorityFeePerGas": 1,
+                "maxFeePerGas": 2,
+                "type": 2,
+            }
+        )
+        assert len(prompts) == 1
+    signer.sign_digest(bytes(32))  # the run is over: the next use reads the keystore again
+    assert len(prompts) == 2
+
+
 def test_keystore_wrong_password(keystore_file: Path, tmp_path: Path) -> None:
     password_file = write_private(tmp_path / "password", "not it\n")
     check = check_signer(
@@ -85,7 +128,7 @@ def test_keystore_malformed_file(tmp_path: Path) -> None:
     for path, message in [
         (broken, f"keystore {broken} is not JSON"),
         (not_keystore, f"keystore {not_keystore} is not an Ethereum keystore (no crypto section)"),
-        (bad_params, f"keystore {bad_params} is malformed (EthKeyfileTypeError)"),
+        (bad_params, f"keystore {bad_params} is malformed (ValueError)"),
         (
             tmp_path / "absent.json",
             f"cannot read keystore {tmp_path / 'absent.json'} (No such file or directory)",

@@ -69,14 +69,15 @@ def _run(
     output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
     key = open_policy_signer(session.policy, signer, "proposer")
-    outcomes = emergency(
-        session,
-        targets or [],
-        all_targets=all_targets,
-        unpause=unpause,
-        signer=key,
-        dry_run=dry_run,
-    )
+    with key.held():  # proposing and executing sign with one fetch of the key
+        outcomes = emergency(
+            session,
+            targets or [],
+            all_targets=all_targets,
+            unpause=unpause,
+            signer=key,
+            dry_run=dry_run,
+        )
     output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
     entries = [o.to_json() for o in outcomes]
     document: dict[str, Any] = {

@@ -16,6 +16,7 @@ from safeops.keys.errors import (
     KeystoreWrongPassword,
     PasswordFileInsecure,
 )
+from safeops.keys.keystore_v3 import decrypt_v3
 from safeops.keys.material import check_key_bytes
 
 PasswordPrompt = Callable[[str], str]
@@ -85,10 +86,8 @@ def _load_keystore(path: Path) -> dict[str, Any]:
 
 
 def _decrypt(path: Path, keyfile: dict[str, Any], password: str) -> bytes:
-    from eth_account import Account
-
     try:
-        key = bytes(Account.decrypt(keyfile, password))
+        key = _decrypted(keyfile, password)
     except ValueError as error:
         # eth-keyfile says "MAC mismatch" (v3) or "Checksum mismatch" (v4) for a wrong password
         # and raises ValueError for malformed parameters too; only the former is the password.
@@ -98,3 +97,13 @@ def _decrypt(path: Path, keyfile: dict[str, Any], password: str) -> bytes:
     except (KeyError, TypeError, NotImplementedError) as error:
         raise KeyFileUnreadable(f"keystore {path} is malformed ({type(error).__name__})") from None
     return check_key_bytes(key, source=f"keystore {path}")
+
+
+def _decrypted(keyfile: dict[str, Any], password: str) -> bytes:
+    """Version 3 (what eth-account and geth write) without eth-keyfile; anything else through
+    eth-account, which loads a second of BLS code for its version 4."""
+    if keyfile.get("version") == 3:
+        return decrypt_v3(keyfile, password)
+    from eth_account import Account
+
+    return bytes(Account.decrypt(keyfile, password))

@@ -75,31 +75,45 @@ def sign_digest(key: bytes, digest: bytes) -> bytes:
     return signature.to_bytes()[:64] + bytes([signature.v + 27])
 
 
-def encode_typed_data(typed: Mapping[str, Any]) -> Any:
-    """The EIP-712 signable message of a full typed-data dict (types, primaryType, domain,
-    message); malformed typed data is bad input, found before any key is fetched."""
-    from eth_account.messages import encode_typed_data as encode
+def encode_typed_data(typed: Mapping[str, Any]) -> bytes:
+    """The EIP-712 digest of a full typed-data dict (types, primaryType, domain, message);
+    malformed typed data is bad input, found before any key is fetched."""
+    from safeops.core.eip712 import typed_data_digest
 
-    try:
-        return encode(full_message=dict(typed))
-    except (KeyError, TypeError, ValueError) as error:
-        raise BadInput(f"typed data is not valid EIP-712: {type(error).__name__}") from error
-
-
-def sign_signable(key: bytes, signable: Any) -> bytes:
-    """65-byte r || s || v signature of an encoded EIP-712 message."""
-    from eth_account import Account
-
-    return bytes(Account.sign_message(signable, key).signature)
+    return typed_data_digest(dict(typed))
 
 
 def sign_transaction(key: bytes, transaction: Mapping[str, Any]) -> bytes:
-    """The raw signed Ethereum transaction (EIP-1559 when the dict has its fee fields)."""
-    from eth_account import Account
+    """The raw signed EIP-1559 transaction (type 2): `0x02 || rlp([chainId, nonce, tip,
+    maxFee, gas, to, value, data, accessList, yParity, r, s])`, signed over the keccak of the
+    same without the signature (EIP-1559, EIP-2718)."""
+    import rlp
+    from eth_hash.auto import keccak
+    from eth_keys.datatypes import PrivateKey
 
     try:
-        signed = Account.sign_transaction(dict(transaction), key)
-    except (TypeError, ValueError) as error:
-        # eth-account's message may quote the transaction, never the key; keep only the type.
+        fields = _eip1559_fields(transaction)
+    except (KeyError, TypeError, ValueError) as error:
+        # The message may quote the transaction, never the key; keep only the type.
         raise BadInput(f"the transaction cannot be signed ({type(error).__name__})") from None
-    return bytes(signed.raw_transaction)
+    signature = PrivateKey(key).sign_msg_hash(keccak(b"\x02" + rlp.encode(fields)))
+    signed: bytes = rlp.encode([*fields, signature.v, signature.r, signature.s])
+    return b"\x02" + signed
+
+
+def _eip1559_fields(transaction: Mapping[str, Any]) -> list[Any]:
+    if int(transaction.get("type", 2)) != 2:
+        raise ValueError("only EIP-1559 (type 2) transactions are signed")
+    data = transaction.get("data", b"")
+    to = transaction["to"]
+    return [
+        int(transaction["chainId"]),
+        int(transaction["nonce"]),
+        int(transaction["maxPriorityFeePerGas"]),
+        int(transaction["maxFeePerGas"]),
+        int(transaction["gas"]),
+        bytes.fromhex(to[2:]) if isinstance(to, str) else bytes(to),
+        int(transaction.get("value", 0)),
+        bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data),
+        [],  # no access list
+    ]

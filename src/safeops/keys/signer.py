@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, final
 
 from safeops.keys import material
@@ -43,22 +45,34 @@ class Signer(Protocol):
         """The raw signed Ethereum transaction, for the executor's `execTransaction`."""
         ...
 
+    def held(self) -> AbstractContextManager[None]:
+        """Within this block (one command's run), fetch and check the key once, on first use,
+        and drop it when the block ends."""
+        ...
+
 
 @final
 class JustInTimeSigner:
-    """A Signer over a KeyFetcher: every call fetches, checks the address, uses and drops the key.
+    """A Signer over a KeyFetcher: a call fetches, checks the address, uses and drops the key.
 
-    Nothing is cached on purpose: a key in memory between calls is one more place it can leak
-    from (core dumps, debuggers, a stray repr), and a source that changed must be noticed.
+    Outside `held()` nothing is kept between calls: a key in memory is one more place it can
+    leak from (core dumps, debuggers, a stray repr), and a source that changed must be noticed.
+    Inside `held()` (one command: propose then execute in an emergency) the key is fetched and
+    checked once, on first use, and dropped when the command ends: a keystore's scrypt or a
+    Vault round trip is paid once per run, and one run signs with one key.
     """
 
-    __slots__ = ("_address", "_fetch", "_name", "_source")
+    __slots__ = ("_address", "_fetch", "_held", "_holders", "_lock", "_name", "_source")
 
     def __init__(self, name: str, address: str, source: str, fetch: KeyFetcher) -> None:
         self._name = name
         self._address = address
         self._source = source
         self._fetch = fetch
+        self._held: bytes | None = None
+        self._holders = 0
+        # Safes handled at once share the signer: one fetch (one password prompt), not two.
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -77,14 +91,31 @@ class JustInTimeSigner:
 
     __str__ = __repr__
 
-    def _checked_key(self) -> bytes:
-        key = self._fetch()
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._lock:
+            self._holders += 1
         try:
-            material.require_address(self._name, key, self._address)
-        except BaseException:
-            del key
-            raise
-        return key
+            yield
+        finally:
+            with self._lock:
+                self._holders -= 1
+                if not self._holders:
+                    self._held = None
+
+    def _checked_key(self) -> bytes:
+        with self._lock:
+            if self._held is not None:
+                return self._held
+            key = self._fetch()
+            try:
+                material.require_address(self._name, key, self._address)
+            except BaseException:
+                del key
+                raise
+            if self._holders:
+                self._held = key
+            return key
 
     def verify(self) -> str:
         key = self._checked_key()
@@ -100,12 +131,7 @@ class JustInTimeSigner:
             del key
 
     def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
-        signable = material.encode_typed_data(typed)
-        key = self._checked_key()
-        try:
-            return material.sign_signable(key, signable)
-        finally:
-            del key
+        return self.sign_digest(material.encode_typed_data(typed))
 
     def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
         key = self._checked_key()

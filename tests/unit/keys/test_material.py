@@ -87,9 +87,48 @@ def test_sign_digest_refuses_anything_but_32_bytes() -> None:
 
 
 def test_typed_data_signature_matches_eth_account() -> None:
-    signable = material.encode_typed_data(TYPED_DATA)
+    digest = material.encode_typed_data(TYPED_DATA)
     expected = Account.sign_typed_data(KEY, full_message=TYPED_DATA).signature
-    assert material.sign_signable(KEY, signable) == bytes(expected)
+    assert material.sign_digest(KEY, digest) == bytes(expected)
+
+
+TRANSACTIONS = [
+    {
+        "chainId": 1,
+        "nonce": 0,
+        "to": "0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6",
+        "value": 0,
+        "data": bytes.fromhex("8456cb59"),
+        "gas": 120_000,
+        "maxPriorityFeePerGas": 1_000_000_000,
+        "maxFeePerGas": 30_000_000_000,
+        "type": 2,
+    },
+    {  # big numbers, a long payload, value, hex data
+        "chainId": 31337,
+        "nonce": 2**40,
+        "to": "0xe690d772bCc82DA64dbE2d0Dc83BBfcB3B2c1590",
+        "value": 10**18,
+        "data": "0x" + "ff" * 600,
+        "gas": 29_000_000,
+        "maxPriorityFeePerGas": 0,
+        "maxFeePerGas": 2**64,
+        "type": 2,
+    },
+]
+
+
+@pytest.mark.parametrize("transaction", TRANSACTIONS)
+def test_eip1559_transaction_is_byte_for_byte_eth_accounts(transaction: dict[str, object]) -> None:
+    """Signing is deterministic (RFC 6979): the same key and fields give the same bytes."""
+    expected = Account.sign_transaction(dict(transaction), KEY).raw_transaction
+    assert material.sign_transaction(KEY, transaction) == bytes(expected)
+
+
+def test_only_eip1559_transactions_are_signed() -> None:
+    legacy = {**TRANSACTIONS[0], "type": 0}
+    with pytest.raises(BadInput, match=r"cannot be signed \(ValueError\)"):
+        material.sign_transaction(KEY, legacy)
 
 
 def test_malformed_typed_data_is_bad_input() -> None:

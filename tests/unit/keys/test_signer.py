@@ -1,4 +1,4 @@
-"""The just-in-time signer: one fetch per use, the address checked each time, nothing kept."""
+"""The just-in-time signer: one fetch per use (or per held run), the address checked each time."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ from safeops.keys.signer import JustInTimeSigner, Signer
 from tests.helpers_secrets import OTHER_KEY, SENTINEL_ADDRESS, SENTINEL_KEY
 
 SOURCE = "vault:secret/safeops/alice#private_key"
+TYPED = {
+    "types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}]},
+    "primaryType": "EIP712Domain",
+    "domain": {"chainId": 1},
+    "message": {},
+}
 
 
 class CountingSource:
@@ -34,6 +40,29 @@ def test_every_use_fetches_the_key_again() -> None:
     signer.sign_digest(bytes(32))
     signer.sign_digest(bytes(32))
     assert source.fetches == 3
+
+
+def test_a_held_key_is_fetched_and_checked_once_then_dropped() -> None:
+    signer, source = make()
+    with signer.held():
+        assert source.fetches == 0  # fetched on first use, not when the run begins
+        signer.sign_digest(bytes(32))
+        signer.sign_typed_data(TYPED)
+        with signer.held():  # nested holders share the one fetch
+            signer.verify()
+        signer.sign_digest(bytes(32))
+        assert source.fetches == 1
+    signer.sign_digest(bytes(32))
+    assert source.fetches == 2  # dropped when the run ended
+
+
+def test_a_held_key_that_fails_its_check_is_not_kept() -> None:
+    signer, source = make(OTHER_KEY)
+    with signer.held():
+        for _ in range(2):
+            with pytest.raises(KeyAddressMismatch):
+                signer.sign_digest(bytes(32))
+    assert source.fetches == 2
 
 
 def test_a_changed_source_is_noticed_before_signing() -> None:
