@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from safeops.chain.jsonrpc import JsonRpcNode
 from safeops.chain.simulate import simulate_safe_tx
 from safeops.core.decode import encode_multisend
 from safeops.core.safe_tx import Operation, SafeTx, SafeVersion, safe_tx_hashes
@@ -23,8 +24,9 @@ V141 = SafeVersion.parse("1.4.1")
 
 def _run(w3: Web3, devnet: Deployment, tx: SafeTx, owner: str = "oncall") -> object:
     tx_hash = safe_tx_hashes(tx, 31337, V141).safe_tx_hash
+    node = JsonRpcNode(w3.provider.endpoint_uri)  # type: ignore[attr-defined]
     return simulate_safe_tx(
-        w3, tx, tx_hash, devnet.signers[owner], w3.eth.block_number, keep_guard=False
+        node, tx, tx_hash, devnet.signers[owner], w3.eth.block_number, keep_guard=False
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from safeops.chain.jsonrpc import data_bytes, quantity
 from safeops.chain.safe_reader import checksummed
 from safeops.core.execution import Log, exec_transaction_data
 from safeops.core.hexes import hex0x
@@ -15,7 +16,7 @@ from safeops.core.safe_tx import SafeTx
 from safeops.errors import EnvironmentProblem, Refused, RpcUnavailable
 
 if TYPE_CHECKING:
-    from web3 import Web3
+    from safeops.chain.jsonrpc import JsonRpcNode
 
 GAS_MARGIN_PERCENT = 25
 GAS_MARGIN_FLAT = 50_000  # execTransaction's own bookkeeping is not fully in an estimate
@@ -52,67 +53,76 @@ def _call(what: str, action: Any) -> Any:
 
 
 def send_exec_transaction(
-    w3: Web3, tx: SafeTx, signatures: bytes, executor: TransactionSigner, chain_id: int
+    node: JsonRpcNode, tx: SafeTx, signatures: bytes, executor: TransactionSigner, chain_id: int
 ) -> str:
     """Sign and broadcast `execTransaction`; returns the Ethereum transaction hash."""
     data = exec_transaction_data(tx, signatures)
     sender = checksummed(executor.address)
-    call = {"from": sender, "to": checksummed(tx.safe), "data": data}
+    call = {"from": sender, "to": checksummed(tx.safe), "data": hex0x(data)}
+    # The gas, the fees and the sender's nonce in one round trip: none depends on another.
+    estimated, block, tip, count = _call(
+        "eth_estimateGas",
+        lambda: node.batch(
+            [
+                ("eth_estimateGas", [call]),
+                ("eth_getBlockByNumber", ["latest", False]),
+                ("eth_maxPriorityFeePerGas", []),
+                ("eth_getTransactionCount", [sender, "pending"]),
+            ]
+        ),
+    )
     try:
-        estimate = int(w3.eth.estimate_gas(call))  # type: ignore[arg-type]
+        estimate = quantity(estimated.value())
     except Exception as error:
         raise Refused(
             f"the node refuses to estimate execTransaction: it would revert "
             f"({type(error).__name__})",
             hint="Run `safeops review` on it.",
         ) from None
-    block = _call("eth_getBlockByNumber", lambda: w3.eth.get_block("latest"))
-    base_fee = int(block.get("baseFeePerGas", 0))
-    tip = int(_call("eth_maxPriorityFeePerGas", lambda: w3.eth.max_priority_fee))
+    base_fee = quantity(_call("eth_getBlockByNumber", block.value).get("baseFeePerGas", "0x0"))
+    priority_fee = quantity(_call("eth_maxPriorityFeePerGas", tip.value))
     transaction = {
         "chainId": chain_id,
-        "nonce": int(
-            _call(
-                "eth_getTransactionCount", lambda: w3.eth.get_transaction_count(sender, "pending")
-            )
-        ),
+        "nonce": quantity(_call("eth_getTransactionCount", count.value)),
         "to": checksummed(tx.safe),
         "value": 0,
         "data": data,
         "gas": estimate * (100 + GAS_MARGIN_PERCENT) // 100 + GAS_MARGIN_FLAT,
-        "maxPriorityFeePerGas": tip,
-        "maxFeePerGas": 2 * base_fee + tip,
+        "maxPriorityFeePerGas": priority_fee,
+        "maxFeePerGas": 2 * base_fee + priority_fee,
         "type": 2,
     }
     raw = executor.sign_transaction(transaction)
-    sent = _call("eth_sendRawTransaction", lambda: w3.eth.send_raw_transaction(raw))
-    return hex0x(bytes(sent))
+    sent = _call(
+        "eth_sendRawTransaction", lambda: node.request("eth_sendRawTransaction", [hex0x(raw)])
+    )
+    return hex0x(data_bytes(sent))
 
 
-def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = RECEIPT_TIMEOUT_S) -> Sent:
+def wait_for_receipt(node: JsonRpcNode, tx_hash: str, timeout: float = RECEIPT_TIMEOUT_S) -> Sent:
     """Poll for the receipt; past `timeout`, say so with the hash instead of sending again."""
     from eth_utils.address import to_checksum_address
 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            receipt = node.request("eth_getTransactionReceipt", [tx_hash])
         except Exception:
             receipt = None
         if receipt is not None:
             logs = tuple(
                 Log(
                     to_checksum_address(log["address"]),
-                    tuple(bytes(t) for t in log["topics"]),
-                    bytes(log["data"]),
+                    tuple(data_bytes(t) for t in log["topics"]),
+                    data_bytes(log["data"]),
                 )
                 for log in receipt["logs"]
             )
             return Sent(
                 tx_hash,
-                int(receipt["blockNumber"]),
-                int(receipt["status"]),
-                int(receipt["gasUsed"]),
+                quantity(receipt["blockNumber"]),
+                quantity(receipt["status"]),
+                quantity(receipt["gasUsed"]),
                 logs,
             )
         if time.monotonic() > deadline:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from safeops.chain.jsonrpc import Call, block_tag, data_bytes, quantity
 from safeops.chain.rpc import RpcPool
-from safeops.chain.safe_reader import ask, checksummed
+from safeops.chain.safe_reader import ask
+from safeops.core.hexes import hex0x
 from safeops.core.selectors import encode_call
 
 
@@ -13,30 +15,40 @@ def block_gas_limit(pool: RpcPool) -> int:
     """The smallest gas limit among the RPCs' latest blocks: plans must fit every node's view."""
     blocks = pool.each(
         "eth_getBlockByNumber",
-        lambda rpc: ask(rpc, "eth_getBlockByNumber", lambda: rpc.w3.eth.get_block("latest")),
+        lambda rpc: ask(
+            rpc,
+            "eth_getBlockByNumber",
+            lambda: quantity(
+                rpc.node.request("eth_getBlockByNumber", ["latest", False])["gasLimit"]
+            ),
+        ),
     )
-    return min(int(block["gasLimit"]) for _, block in blocks)
+    return min(int(limit) for _, limit in blocks)
 
 
 def balances(pool: RpcPool, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
-    """`holder`'s balance of each token (name -> address; the zero address is ETH) at one block,
-    through the primary RPC: balances size a withdrawal, the Safe's state authorises it."""
+    """`holder`'s balance of each token (name -> address; the zero address is ETH) at the run's
+    block, in one batch through the primary RPC: balances size a withdrawal, the Safe's state
+    authorises it."""
     from eth_abi.abi import decode
 
     rpc = pool.primary
-    block = int(ask(rpc, "eth_blockNumber", lambda: rpc.w3.eth.block_number))
+    tag = block_tag(pool.pin().block)
+    calls: list[Call] = [
+        ("eth_getBalance", [holder, tag])
+        if int(token, 16) == 0
+        else (
+            "eth_call",
+            [{"to": token, "data": hex0x(encode_call("balanceOf(address)", holder))}, tag],
+        )
+        for token in tokens.values()
+    ]
+    replies = ask(rpc, "balanceOf", lambda: rpc.node.batch(calls))
     found: dict[str, int] = {}
-    for name, token in tokens.items():
+    for (name, token), reply in zip(tokens.items(), replies, strict=True):
         if int(token, 16) == 0:
-            found[name] = int(
-                ask(
-                    rpc,
-                    "eth_getBalance",
-                    lambda: rpc.w3.eth.get_balance(checksummed(holder), block),
-                )
-            )
-            continue
-        call = {"to": checksummed(token), "data": encode_call("balanceOf(address)", holder)}
-        raw = ask(rpc, "balanceOf", lambda c=call: rpc.w3.eth.call(c, block))
-        found[name] = int(decode(["uint256"], bytes(raw))[0])
+            found[name] = ask(rpc, "eth_getBalance", lambda r=reply: quantity(r.value()))
+        else:
+            raw = ask(rpc, "balanceOf", lambda r=reply: data_bytes(r.value()))
+            found[name] = int(decode(["uint256"], raw)[0])
     return found

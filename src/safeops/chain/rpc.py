@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from safeops.chain.jsonrpc import JsonRpcNode, block_tag, data_bytes, quantity
+from safeops.chain.parallel import each_at_once
 from safeops.core.urls import redact_url
-from safeops.errors import ChainMismatch, RpcDisagreement, RpcUnavailable
+from safeops.errors import RpcDisagreement, RpcUnavailable
 
 if TYPE_CHECKING:
     import requests
-    from web3 import Web3
-    from web3.types import BlockIdentifier
 
 # The first request to each RPC (eth_chainId) must connect and answer within this: a dead or
 # hung primary costs an emergency these seconds, not a stall, before the next RPC takes over.
@@ -37,7 +38,7 @@ class Rpc:
     """One RPC endpoint; `label` is the redacted URL, safe to print."""
 
     url: str
-    w3: Web3
+    node: JsonRpcNode
     timeout_s: float | None = None
     """The read timeout its requests run with, for messages; None when not known."""
 
@@ -50,25 +51,10 @@ class RpcDown(RpcUnavailable):
     """The RPC could not be reached or did not answer in time: another one may take over."""
 
 
-def _web3(url: str, session: requests.Session, read_timeout_s: float) -> Web3:
-    from web3 import Web3
-    from web3.types import RPCEndpoint
-
-    provider = Web3.HTTPProvider(
-        url,
-        request_kwargs={"timeout": (CONNECT_TIMEOUT_S, read_timeout_s)},
-        # An explicit session: web3's shared session cache cannot take a (connect, read)
-        # timeout, and one keep-alive connection per RPC serves every request of the run.
-        session=session,
-        # web3 would retry five times with back-off: one slow node would then cost a minute.
-        # Failing over to the next RPC is faster, and it says so.
-        exception_retry_configuration=None,
-        # web3 asks eth_chainId before every call it signs or sends; the chain id is checked
-        # once per RPC when the pool opens, so the answer may be reused for the run.
-        cache_allowed_requests=True,
-        cacheable_requests={RPCEndpoint("eth_chainId")},
-    )
-    return Web3(provider)
+def make_node(url: str, session: requests.Session, read_timeout_s: float) -> JsonRpcNode:
+    # One session per RPC: every request of the run reuses its keep-alive connection, and no
+    # retries of its own: failing over to the next RPC is faster than a minute of back-off.
+    return JsonRpcNode(url, session, (CONNECT_TIMEOUT_S, read_timeout_s))
 
 
 def connect(urls: Sequence[str]) -> list[Rpc]:
@@ -76,7 +62,7 @@ def connect(urls: Sequence[str]) -> list[Rpc]:
     import requests
 
     return [
-        Rpc(url, _web3(url, requests.Session(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls
+        Rpc(url, make_node(url, requests.Session(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls
     ]
 
 
@@ -130,9 +116,21 @@ def far_behind(leader: Head, head: Head) -> bool:
     )
 
 
-def _block(rpc: Rpc, block: BlockIdentifier) -> Head:
-    header: Any = ask(rpc, "eth_getBlockByNumber", lambda: rpc.w3.eth.get_block(block))
-    return Head(int(header["number"]), int(header["timestamp"]), bytes(header["hash"]))
+def head_of(header: Any) -> Head:
+    """A block header as JSON-RPC gives it, as a Head."""
+    return Head(
+        quantity(header["number"]), quantity(header["timestamp"]), data_bytes(header["hash"])
+    )
+
+
+def _block(rpc: Rpc, block: int | str) -> Head:
+    def read() -> Head:
+        header = rpc.node.request("eth_getBlockByNumber", [block_tag(block), False])
+        if header is None:
+            raise ValueError(f"no block {block}")
+        return head_of(header)
+
+    return ask(rpc, "eth_getBlockByNumber", read)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -157,63 +155,93 @@ class Pin:
 
 @dataclass
 class RpcPool:
-    """The RPCs of one chain that answer, in the policy's order: the first is the primary."""
+    """The RPCs of one chain that answer, in the policy's order: the first is the primary.
+
+    Thread-safe: Safes of one chain handled at once share their pool."""
 
     chain_id: int
     configured: int
     members: list[Rpc]
     warn: Warn
+    opened_heads: list[tuple[Rpc, Head]] = field(default_factory=list, repr=False)
+    """Each member's head as the health check read it: the run's pin starts from these."""
     _said_alone: bool = field(default=False, repr=False)
     # Safe states already read and agreed on, by (Safe, block): one run reads each once.
     safe_states: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
+    _run_pin: Pin | None = field(default=None, repr=False)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def primary(self) -> Rpc:
-        if not self.members:
-            raise RpcUnavailable(f"no RPC of chain {self.chain_id} answers any more")
-        return self.members[0]
+        with self.lock:
+            if not self.members:
+                raise RpcUnavailable(f"no RPC of chain {self.chain_id} answers any more")
+            return self.members[0]
 
     def each(
         self, what: str, call: Callable[[Rpc], T], among: Sequence[Rpc] | None = None
     ) -> list[tuple[Rpc, T]]:
-        """`call` on every member (or those `among` them). One that stops answering is dropped
-        with a warning; one that answers with an error stops the flow: a healthy node would not
-        answer so, and judging between answers is what the cross-check is for."""
+        """`call` on every member (or those `among` them), all at once. One that stops
+        answering is dropped with a warning; one that answers with an error stops the flow: a
+        healthy node would not answer so, and judging between answers is what the cross-check
+        is for (the first such error in the policy's order is the one raised)."""
+        with self.lock:
+            asked = list(self.members if among is None else among)
+        outcomes = each_at_once(call, asked)
         answers: list[tuple[Rpc, T]] = []
         down: list[RpcDown] = []
-        try:
-            for rpc in list(self.members if among is None else among):
-                try:
-                    answers.append((rpc, call(rpc)))
-                except RpcDown as error:
-                    if rpc in self.members:
-                        self.members.remove(rpc)
-                    down.append(error)
-        finally:  # said even when another member's error stops the flow
-            for lost in down if self.members else ():
-                self.warn(f"{lost.message}: dropped, continuing with {_labels(self.members)}")
-        if not self.members:
-            raise RpcUnavailable(
-                f"no RPC of chain {self.chain_id} answers {what} any more: "
-                + "; ".join(lost.message for lost in down),
-                hint="Check the policy's RPC URLs and that the nodes are reachable.",
-            )
-        self.warn_if_alone()
+        with self.lock:
+            try:
+                for rpc, outcome in zip(asked, outcomes, strict=True):
+                    if isinstance(outcome, RpcDown):
+                        if rpc in self.members:
+                            self.members.remove(rpc)
+                        down.append(outcome)
+                    elif isinstance(outcome, BaseException):
+                        raise outcome
+                    else:
+                        answers.append((rpc, outcome))
+            finally:  # said even when another member's error stops the flow
+                for lost in down if self.members else ():
+                    self.warn(f"{lost.message}: dropped, continuing with {_labels(self.members)}")
+            if not self.members:
+                raise RpcUnavailable(
+                    f"no RPC of chain {self.chain_id} answers {what} any more: "
+                    + "; ".join(lost.message for lost in down),
+                    hint="Check the policy's RPC URLs and that the nodes are reachable.",
+                )
+            self.warn_if_alone()
         return answers
 
     def warn_if_alone(self) -> None:
         """SECURITY.md: one reachable RPC out of several gives a warning, not silence."""
-        if self.configured > 1 and len(self.members) == 1 and not self._said_alone:
-            self._said_alone = True
-            self.warn(
-                f"only {self.members[0].label} answers of the {self.configured} RPCs of chain "
-                f"{self.chain_id}: its reads are not cross-checked"
-            )
+        with self.lock:
+            if self.configured > 1 and len(self.members) == 1 and not self._said_alone:
+                self._said_alone = True
+                self.warn(
+                    f"only {self.members[0].label} answers of the {self.configured} RPCs of "
+                    f"chain {self.chain_id}: its reads are not cross-checked"
+                )
 
     def pin(self) -> Pin:
-        """The lowest head of the members, after checking that none is far behind the highest
-        (MAX_LAG_BLOCKS and MAX_LAG_S); with each one's hash of that block."""
-        heads = self.each("eth_getBlockByNumber", lambda rpc: _block(rpc, "latest"))
+        """The run's block: pinned once, on first use, then shared by every read of the run
+        (plan, review, rehearsal, propose see one state of the chain)."""
+        with self.lock:
+            if self._run_pin is None:
+                opened = [(rpc, head) for rpc, head in self.opened_heads if rpc in self.members]
+                self.opened_heads = []
+                fresh = len(opened) != len(self.members)
+                self._run_pin = self.fresh_pin() if fresh else self._pin_at(opened)
+            return self._run_pin
+
+    def fresh_pin(self) -> Pin:
+        """A block pinned now, for the one read that must see the chain as it is when it acts
+        (execute, right before its final simulation). The run's pin stays as it was."""
+        return self._pin_at(self.each("eth_getBlockByNumber", lambda rpc: _block(rpc, "latest")))
+
+    def _pin_at(self, heads: list[tuple[Rpc, Head]]) -> Pin:
+        """The lowest of `heads`, after checking that none is far behind the highest
+        (MAX_LAG_BLOCKS and MAX_LAG_S); with each member's hash of that block."""
         leader_rpc, leader = max(heads, key=lambda answer: answer[1].number)
         for rpc, head in heads:
             if far_behind(leader, head):
@@ -234,74 +262,3 @@ class RpcPool:
 
 def _labels(rpcs: Sequence[Rpc]) -> str:
     return ", ".join(rpc.label for rpc in rpcs)
-
-
-def _chain_id(rpc: Rpc) -> int:
-    return int(ask(rpc, "eth_chainId", lambda: rpc.w3.eth.chain_id))
-
-
-def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
-    """Ask every URL for its chain id within HEALTH_TIMEOUT_S. Any that fails is skipped with a
-    warning (the primary falls over to the next); one serving another chain stops the flow."""
-    import requests
-
-    members: list[Rpc] = []
-    failed: list[tuple[int, RpcUnavailable]] = []
-
-    def say_skipped() -> None:
-        for index, error in failed:
-            if index == 0 and members:
-                warn(f"primary {error.message}: falling over to {members[0].label}")
-            else:
-                warn(f"{error.message}: skipped")
-
-    for index, url in enumerate(urls):
-        session = requests.Session()
-        probe = Rpc(url, _web3(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
-        try:
-            served = _chain_id(probe)
-        except RpcUnavailable as error:  # down, or answering errors: either way of no use
-            failed.append((index, error))
-            continue
-        if served != chain_id:
-            say_skipped()
-            raise ChainMismatch(
-                f"RPC {probe.label} serves chain {served}, the policy says {chain_id}",
-                hint="Point the policy's rpc at a node of the right chain.",
-            )
-        members.append(Rpc(url, _web3(url, session, READ_TIMEOUT_S), READ_TIMEOUT_S))
-    if not members:
-        raise RpcUnavailable(
-            f"no RPC answers for chain {chain_id}: "
-            + "; ".join(error.message for _, error in failed),
-            hint="Check the policy's RPC URLs and that the nodes are reachable.",
-        )
-    say_skipped()
-    pool = RpcPool(chain_id, len(urls), members, warn)
-    pool.warn_if_alone()
-    return pool
-
-
-class RpcPools:
-    """The RPC pools of one run: each chain's RPCs are checked once, each warning said once.
-
-    Workflows share one through a whole command, so a slow primary costs its timeout once per
-    run, not once per read; `warn` is how the CLI shows what was skipped.
-    """
-
-    def __init__(self, warn: Warn | None = None) -> None:
-        self.warnings: list[str] = []
-        self._sink = warn
-        self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
-
-    def _warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-            if self._sink is not None:
-                self._sink(message)
-
-    def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
-        key = (tuple(urls), chain_id)
-        if key not in self._pools:
-            self._pools[key] = open_pool(urls, chain_id, self._warn)
-        return self._pools[key]

@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from safeops.chain.access_list import rehearsal_prefetch
 from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
+from safeops.chain.pools import RpcPools
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.reads import balances, block_gas_limit
-from safeops.chain.rpc import RpcPool, RpcPools
+from safeops.chain.rpc import RpcPool
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.chain.simulate import Simulation, simulate_safe_tx, simulate_signed
 from safeops.core.plan import Postcondition
 from safeops.core.rehearsal import CheckResult
+from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTx, SafeTxHash
 
@@ -35,6 +38,9 @@ class LiveSafeChain:
     def state(self) -> SafeState | None:
         return read_safe_agreed(self.pool, self.safe.address)
 
+    def fresh_state(self) -> SafeState | None:
+        return read_safe_agreed(self.pool, self.safe.address, fresh=True)
+
     def gas_limit(self) -> int:
         return block_gas_limit(self.pool)
 
@@ -51,15 +57,23 @@ class LiveSafeChain:
         keep_guard: bool,
         nonce_override: bool,
     ) -> Simulation:
-        w3 = self.pool.primary.w3
+        node = self.pool.primary.node
         return simulate_safe_tx(
-            w3, tx, safe_tx_hash, owner, block, keep_guard=keep_guard, nonce_override=nonce_override
+            node,
+            tx,
+            safe_tx_hash,
+            owner,
+            block,
+            keep_guard=keep_guard,
+            nonce_override=nonce_override,
         )
 
     def simulate_signed(
         self, tx: SafeTx, safe_tx_hash: SafeTxHash, executor: str, block: int, signatures: bytes
     ) -> Simulation:
-        return simulate_signed(self.pool.primary.w3, tx, safe_tx_hash, executor, block, signatures)
+        return simulate_signed(
+            self.pool.primary.node, tx, safe_tx_hash, executor, block, signatures
+        )
 
     def read_balances(self, postconditions: Sequence[Postcondition], block: int) -> list[int]:
         return read_balances(self.pool.primary, postconditions, block)
@@ -71,11 +85,16 @@ class LiveSafeChain:
 
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
         return send_exec_transaction(
-            self.pool.primary.w3, tx, signatures, executor, self.safe.chain_id
+            self.pool.primary.node, tx, signatures, executor, self.safe.chain_id
         )
 
     def wait(self, tx_hash: str) -> Sent:
-        return wait_for_receipt(self.pool.primary.w3, tx_hash)
+        return wait_for_receipt(self.pool.primary.node, tx_hash)
+
+    def prefetch(
+        self, txs: Sequence[tuple[SafeTx, SafeTxHash]], state: SafeState, block: int
+    ) -> Prefetch:
+        return rehearsal_prefetch(self.pool.primary, txs, state, block)
 
     def fork_origin(self) -> str:
         # The first RPC that answers, not rpc[0]: a dead primary must not stop a rehearsal.

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 # `x as x` re-exports: fork, reads and proofs reach the RPC basics through this module.
+from safeops.chain.jsonrpc import Call, Reply, block_tag, data_bytes, quantity
+from safeops.chain.pools import RpcPools
 from safeops.chain.rpc import Rpc as Rpc
-from safeops.chain.rpc import RpcPool, RpcPools, Warn
+from safeops.chain.rpc import RpcPool, Warn
 from safeops.chain.rpc import ask as ask
 from safeops.chain.rpc import connect as connect
+from safeops.core.hexes import hex0x
 from safeops.core.safe_state import (
     FALLBACK_HANDLER_SLOT,
     GUARD_SLOT,
@@ -29,7 +32,7 @@ MAX_MODULES = 100
 
 def check_chain_ids(rpcs: Sequence[Rpc], chain_id: int) -> None:
     for rpc in rpcs:
-        served = ask(rpc, "eth_chainId", lambda r=rpc: r.w3.eth.chain_id)
+        served = ask(rpc, "eth_chainId", lambda r=rpc: quantity(r.node.request("eth_chainId")))
         if served != chain_id:
             raise ChainMismatch(
                 f"RPC {rpc.label} serves chain {served}, the policy says {chain_id}",
@@ -40,7 +43,8 @@ def check_chain_ids(rpcs: Sequence[Rpc], chain_id: int) -> None:
 def pinned_block(rpcs: Sequence[Rpc]) -> int:
     """The newest block every RPC has: reads at one height are comparable."""
     return min(
-        int(ask(rpc, "eth_blockNumber", lambda r=rpc: r.w3.eth.block_number)) for rpc in rpcs
+        int(ask(rpc, "eth_blockNumber", lambda r=rpc: quantity(r.node.request("eth_blockNumber"))))
+        for rpc in rpcs
     )
 
 
@@ -50,18 +54,13 @@ def checksummed(address: str) -> ChecksumAddress:
     return to_checksum_address(address)
 
 
-def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *args: Any) -> Any:
+def _decoded(rpc: Rpc, reply: Reply, signature: str, outputs: list[str]) -> Any:
     from eth_abi.abi import decode
     from eth_abi.exceptions import DecodingError
 
-    data = encode_call(signature, *args)
-    raw = ask(
-        rpc,
-        signature,
-        lambda: rpc.w3.eth.call({"to": checksummed(safe), "data": data}, block),
-    )
+    raw = ask(rpc, signature, lambda: data_bytes(reply.value()))
     try:
-        return decode(outputs, bytes(raw))
+        return decode(outputs, raw)
     except DecodingError:  # a node that answers garbage is as unusable as one that errs
         raise RpcUnavailable(
             f"RPC {rpc.label} answered {signature} with data that does not decode",
@@ -69,34 +68,53 @@ def _view(rpc: Rpc, safe: str, signature: str, outputs: list[str], block: int, *
         ) from None
 
 
-def _slot_address(rpc: Rpc, safe: str, slot: int, block: int) -> str:
-    from eth_utils.address import to_checksum_address
+def _word(rpc: Rpc, reply: Reply) -> bytes:
+    return ask(rpc, "eth_getStorageAt", lambda: data_bytes(reply.value()))  # type: ignore[no-any-return]
 
-    word = ask(
-        rpc, "eth_getStorageAt", lambda: rpc.w3.eth.get_storage_at(checksummed(safe), slot, block)
-    )
-    return str(to_checksum_address(bytes(word)[-20:]))
+
+# The views and slots of one read, in the order of the batch after eth_getCode.
+_VIEWS: tuple[tuple[str, list[str], tuple[object, ...]], ...] = (
+    ("VERSION()", ["string"], ()),
+    ("getOwners()", ["address[]"], ()),
+    ("getThreshold()", ["uint256"], ()),
+    ("nonce()", ["uint256"], ()),
+    (
+        "getModulesPaginated(address,uint256)",
+        ["address[]", "address"],
+        (SENTINEL, MAX_MODULES),
+    ),
+)
+_SLOTS = (SINGLETON_SLOT, GUARD_SLOT, FALLBACK_HANDLER_SLOT, MODULE_GUARD_SLOT)
+
+
+def safe_read_calls(safe: str, block: int) -> list[Call]:
+    """The requests of one full read of `safe` at `block`: its code, five views, four slots."""
+    tag = block_tag(block)
+    calls: list[Call] = [("eth_getCode", [safe, tag])]
+    calls += [
+        ("eth_call", [{"to": safe, "data": hex0x(encode_call(signature, *args))}, tag])
+        for signature, _outputs, args in _VIEWS
+    ]
+    calls += [("eth_getStorageAt", [safe, hex(slot), tag]) for slot in _SLOTS]
+    return calls
 
 
 def read_safe(rpc: Rpc, safe: str, block: int) -> SafeState | None:
-    """The Safe's state at `block` through `rpc`; None when there is no contract there."""
+    """The Safe's state at `block` through `rpc`, in one JSON-RPC batch (one round trip);
+    None when there is no contract there."""
     from eth_utils.address import to_checksum_address
 
-    code = ask(rpc, "eth_getCode", lambda: rpc.w3.eth.get_code(checksummed(safe), block))
+    replies = ask(rpc, "the Safe's state", lambda: rpc.node.batch(safe_read_calls(safe, block)))
+    code = ask(rpc, "eth_getCode", lambda: data_bytes(replies[0].value()))
     if not code:
         return None
-    (version,) = _view(rpc, safe, "VERSION()", ["string"], block)
-    (owners,) = _view(rpc, safe, "getOwners()", ["address[]"], block)
-    (threshold,) = _view(rpc, safe, "getThreshold()", ["uint256"], block)
-    (nonce,) = _view(rpc, safe, "nonce()", ["uint256"], block)
-    modules, _next = _view(
-        rpc,
-        safe,
-        "getModulesPaginated(address,uint256)",
-        ["address[]", "address"],
-        block,
-        SENTINEL,
-        MAX_MODULES,
+    views = [
+        _decoded(rpc, reply, signature, outputs)
+        for reply, (signature, outputs, _args) in zip(replies[1:6], _VIEWS, strict=True)
+    ]
+    (version,), (owners,), (threshold,), (nonce,), (modules, _next) = views
+    singleton, guard, fallback_handler, module_guard = (
+        to_checksum_address(_word(rpc, reply)[-20:]) for reply in replies[6:]
     )
     return SafeState(
         address=safe,
@@ -105,11 +123,11 @@ def read_safe(rpc: Rpc, safe: str, block: int) -> SafeState | None:
         owners=tuple(to_checksum_address(o) for o in owners),
         threshold=int(threshold),
         nonce=int(nonce),
-        singleton=_slot_address(rpc, safe, SINGLETON_SLOT, block),
+        singleton=singleton,
         modules=tuple(to_checksum_address(m) for m in modules),
-        guard=_slot_address(rpc, safe, GUARD_SLOT, block),
-        fallback_handler=_slot_address(rpc, safe, FALLBACK_HANDLER_SLOT, block),
-        module_guard=_slot_address(rpc, safe, MODULE_GUARD_SLOT, block),
+        guard=guard,
+        fallback_handler=fallback_handler,
+        module_guard=module_guard,
     )
 
 
@@ -124,13 +142,17 @@ def _disagreement(field: str, mine: object, theirs: object) -> str:
     return f"{field} ({mine} vs {theirs})"
 
 
-def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
+def read_safe_agreed(pool: RpcPool, safe: str, *, fresh: bool = False) -> SafeState | None:
     """Read `safe` through every RPC of `pool` at one block (SECURITY.md check 6): a field on
-    which two disagree is named and stops the flow; so does another hash for that block."""
-    pin = pool.pin()
-    if (safe, pin.block) in pool.safe_states:
-        cached: SafeState | None = pool.safe_states[(safe, pin.block)]
-        return cached
+    which two disagree is named and stops the flow; so does another hash for that block.
+
+    The block is the run's pin, so every step of a run shares one read; `fresh` pins the
+    latest block instead, for the step that must see the chain as it is when it acts."""
+    pin = pool.fresh_pin() if fresh else pool.pin()
+    with pool.lock:
+        if (safe, pin.block) in pool.safe_states:
+            cached: SafeState | None = pool.safe_states[(safe, pin.block)]
+            return cached
     (first_rpc, first), *others = pool.each(
         "the Safe's state", lambda rpc: read_safe(rpc, safe, pin.block)
     )
@@ -151,7 +173,8 @@ def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
         )
     # Checked after the state: when both differ, the named fields are the better report.
     pin.require_one_chain()
-    pool.safe_states[(safe, pin.block)] = first
+    with pool.lock:
+        pool.safe_states[(safe, pin.block)] = first
     return first
 
 

@@ -20,7 +20,7 @@ from safeops.core.urls import redact_url
 from safeops.errors import RpcUnavailable
 
 if TYPE_CHECKING:
-    from web3 import Web3
+    from safeops.chain.jsonrpc import JsonRpcNode
 
 
 @dataclass(frozen=True)
@@ -50,16 +50,16 @@ def _word(value: int) -> str:
 
 
 def _simulate(
-    w3: Web3, block: int, overrides: dict[str, Any], calls: list[dict[str, Any]]
+    node: JsonRpcNode, block: int, overrides: dict[str, Any], calls: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
     request = {
         "blockStateCalls": [{"stateOverrides": overrides, "calls": calls}],
         "validation": False,
     }
     try:
-        answer = w3.provider.make_request("eth_simulateV1", [request, hex(block)])  # type: ignore[arg-type]
+        answer = node.make_request("eth_simulateV1", [request, hex(block)])
     except Exception as error:
-        label = redact_url(getattr(w3.provider, "endpoint_uri", "") or "")
+        label = redact_url(node.url)
         raise RpcUnavailable(
             f"eth_simulateV1 failed on {label} ({type(error).__name__})",
             hint="The RPC must support eth_simulateV1 (anvil, geth, reth, nethermind do).",
@@ -84,7 +84,7 @@ def _logs(raw: list[dict[str, Any]]) -> tuple[Log, ...]:
 
 
 def simulate_safe_tx(
-    w3: Web3,
+    node: JsonRpcNode,
     tx: SafeTx,
     safe_tx_hash: SafeTxHash,
     owner: str,
@@ -103,18 +103,23 @@ def simulate_safe_tx(
         overrides[GUARD_SLOT] = 0
     state = {tx.safe: {"stateDiff": {_word(slot): _word(v) for slot, v in overrides.items()}}}
     signatures = approved_hash_signature(owner)
-    return _run(w3, tx, safe_tx_hash, owner, block, state, signatures, with_guard=keep_guard)
+    return _run(node, tx, safe_tx_hash, owner, block, state, signatures, with_guard=keep_guard)
 
 
 def simulate_signed(
-    w3: Web3, tx: SafeTx, safe_tx_hash: SafeTxHash, executor: str, block: int, signatures: bytes
+    node: JsonRpcNode,
+    tx: SafeTx,
+    safe_tx_hash: SafeTxHash,
+    executor: str,
+    block: int,
+    signatures: bytes,
 ) -> Simulation:
     """The final check before sending: the real signatures, no state override, guard kept."""
-    return _run(w3, tx, safe_tx_hash, executor, block, {}, signatures, with_guard=True)
+    return _run(node, tx, safe_tx_hash, executor, block, {}, signatures, with_guard=True)
 
 
 def _run(
-    w3: Web3,
+    node: JsonRpcNode,
     tx: SafeTx,
     safe_tx_hash: SafeTxHash,
     sender: str,
@@ -125,7 +130,9 @@ def _run(
     with_guard: bool,
 ) -> Simulation:
     data = exec_transaction_data(tx, signatures)
-    (outcome,) = _simulate(w3, block, state, [{"from": sender, "to": tx.safe, "data": hex0x(data)}])
+    (outcome,) = _simulate(
+        node, block, state, [{"from": sender, "to": tx.safe, "data": hex0x(data)}]
+    )
     logs = _logs(outcome.get("logs", []))
     reverted = outcome["status"] != "0x1"
     executed = None if reverted else execution_outcome(logs, tx.safe, safe_tx_hash)
@@ -137,13 +144,15 @@ def _run(
         reason = "the Safe emitted ExecutionFailure: an inner call failed"
     elif executed is None:
         reason = "no ExecutionSuccess event for this safeTxHash"
-    failures = () if success else _diagnose(w3, tx, block, state)
+    failures = () if success else _diagnose(node, tx, block, state)
     return Simulation(
         success, int(outcome["gasUsed"], 16), reason, block, logs, failures, with_guard
     )
 
 
-def _diagnose(w3: Web3, tx: SafeTx, block: int, state: dict[str, Any]) -> tuple[CallFailure, ...]:
+def _diagnose(
+    node: JsonRpcNode, tx: SafeTx, block: int, state: dict[str, Any]
+) -> tuple[CallFailure, ...]:
     """Replay each inner call from the Safe to find which one fails, and why."""
     decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
     items: list[tuple[int | None, DecodedCall]]
@@ -157,7 +166,7 @@ def _diagnose(w3: Web3, tx: SafeTx, block: int, state: dict[str, Any]) -> tuple[
         {"from": tx.safe, "to": call.to, "value": hex(call.value), "data": hex0x(call.data)}
         for _, call in items
     ]
-    outcomes = _simulate(w3, block, state, calls)
+    outcomes = _simulate(node, block, state, calls)
     return tuple(
         CallFailure(index, call.to, decode_revert(bytes.fromhex(out.get("returnData", "0x")[2:])))
         for (index, call), out in zip(items, outcomes, strict=True)

@@ -1,9 +1,9 @@
-"""`safeops rehearse PLAN`: execute the plan on a private fork and show what it proved."""
+"""`safeops rehearse PLAN...`: execute plans on a private fork and show what they proved."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,10 +12,21 @@ from safeops.cli.render_rehearsal import render_rehearsal
 from safeops.cli.session import open_session
 from safeops.errors import Refused
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from safeops.workflows.rehearse import Rehearsal
+
 
 def rehearse(
     ctx: typer.Context,
-    plan: Annotated[Path, typer.Argument(help="Plan file written by `safeops plan`.")],
+    plans: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Plan files written by `safeops plan`; several run one after the other, in "
+            "nonce order, on one fork per Safe."
+        ),
+    ],
     fork_block: Annotated[
         int | None,
         typer.Option("--fork-block", min=0, help="Fork at this block (default: the latest)."),
@@ -29,30 +40,46 @@ def rehearse(
         typer.Option("--no-stack", help="Do not execute the pending lower-nonce proposals first."),
     ] = False,
 ) -> None:
-    """Execute the plan's exact Safe transaction on a private fork, through the real
+    """Execute each plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.
-    Exit 1 when the rehearsal fails; the fork is always torn down."""
+    Exit 1 when a rehearsal fails; the fork is always torn down."""
     from safeops.cli.render import policy_names
     from safeops.workflows.plan_files import read_plan
-    from safeops.workflows.rehearse import rehearse_plan
+    from safeops.workflows.rehearse import rehearse_plans
 
     output: Output = ctx.ensure_object(Output)
-    output.audit("rehearse", plan=str(plan))
+    output.audit(
+        "rehearse",
+        plan=str(plans[0]),
+        **({"plans": list(map(str, plans))} if len(plans) > 1 else {}),
+    )
     session = open_session(output)
-    result = rehearse_plan(
+    results = rehearse_plans(
         session,
-        plan,
-        read_plan(plan),
+        [(plan, read_plan(plan)) for plan in plans],
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,
     )
     labels, names = session.policy.labels(), policy_names(session.policy)
-    output.result(
-        result.to_json(), lambda console: render_rehearsal(console, result, labels, names)
-    )
-    if not result.passed:
+
+    def render(console: Console) -> None:
+        for result in results:
+            render_rehearsal(console, result, labels, names)
+
+    output.result(rehearsals_json(results), render)
+    failed = [result for result in results if not result.passed]
+    if failed:
+        which = "" if len(results) == 1 else f"of {failed[0].plan.safe_tx_hash} "
+        more = f" ({len(failed)} of {len(results)} plans failed)" if len(results) > 1 else ""
         raise Refused(
-            f"the rehearsal failed: {result.reason}",
-            hint="Do not propose or sign this plan: read the report above.",
+            f"the rehearsal {which}failed: {failed[0].reason}{more}",
+            hint="Do not propose or sign these plans: read the report above.",
         )
+
+
+def rehearsals_json(results: list[Rehearsal]) -> dict[str, Any]:
+    """The first plan's keys, as for one plan, with `passed` true only when every plan
+    passed, and `plans[]`: each plan's own result, in the order they ran."""
+    documents = [result.to_json() for result in results]
+    return {**documents[0], "passed": all(r.passed for r in results), "plans": documents}

@@ -20,11 +20,12 @@ if TYPE_CHECKING:
 
 def review(
     ctx: typer.Context,
-    target: Annotated[
-        str | None,
+    targets: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="A plan file, a proposal file, a Safe Transaction Service JSON, "
-            "or a safeTxHash in the proposal store."
+            help="Plan files, proposal files, Safe Transaction Service JSONs, or safeTxHashes "
+            "in the proposal store; several are reviewed in nonce order.",
+            show_default=False,
         ),
     ] = None,
     tx_builder: Annotated[
@@ -40,29 +41,38 @@ def review(
 ) -> None:
     """Recompute the hashes, decode every call, evaluate the policy, compare the live Safe with
     it and simulate the exact transaction (again with the Safe's guard). Exit 1 on any issue."""
-    from safeops.workflows.review import review as run_review
+    from safeops.workflows.review import review_all
     from safeops.workflows.subjects import load_subject
 
     output: Output = ctx.ensure_object(Output)
-    if (target is None) == (tx_builder is None):
-        raise BadInput("review takes one thing: a plan/JSON/safeTxHash, or --tx-builder FILE")
-    output.audit("review", target=str(tx_builder or target))
+    if bool(targets) == (tx_builder is not None):
+        raise BadInput("review takes plans/JSONs/safeTxHashes, or --tx-builder FILE")
+    names = [str(tx_builder)] if tx_builder is not None else list(targets or [])
+    output.audit("review", target=names[0], **({"targets": names} if len(names) > 1 else {}))
     session = open_session(output)
-    subject = load_subject(
-        session,
-        str(tx_builder or target),
-        tx_builder=tx_builder is not None,
-        safe_name=safe,
-        nonce=nonce,
-    )
-    output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
-    output.audit_details.update(safe=subject.safe.name, source=subject.source)
-    result = run_review(session, subject)
-    document = result.to_json()
-    output.audit_details.update(safe_tx_hash=document["safe_tx_hash"], passed=result.ok)
-    output.result(document, lambda console: _render(console, result, document, session.policy))
-    if not result.ok:
-        raise Refused(result.verdict(), hint="Do not sign: see the report above.")
+    subjects = [
+        load_subject(session, name, tx_builder=tx_builder is not None, safe_name=safe, nonce=nonce)
+        for name in names
+    ]
+    for subject in subjects:
+        output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
+    output.audit_details.update(safe=subjects[0].safe.name, source=subjects[0].source)
+    results = review_all(session, subjects)
+    documents = [result.to_json() for result in results]
+    # The first review's keys, as for one; `ok` only when all pass; `plans[]`: each review.
+    document = {**documents[0], "ok": all(r.ok for r in results), "plans": documents}
+    passed = all(result.ok for result in results)
+    output.audit_details.update(safe_tx_hash=documents[0]["safe_tx_hash"], passed=passed)
+
+    def render(console: Console) -> None:
+        for result, shown in zip(results, documents, strict=True):
+            _render(console, result, shown, session.policy)
+
+    output.result(document, render)
+    failed = [result for result in results if not result.ok]
+    if failed:
+        more = f" ({len(failed)} of {len(results)} failed)" if len(results) > 1 else ""
+        raise Refused(failed[0].verdict() + more, hint="Do not sign: see the report above.")
 
 
 def _render(console: Console, result: Review, document: dict[str, Any], policy: Policy) -> None:

@@ -29,7 +29,7 @@ def audit_log_path() -> Path:
 def open_session(output: Output, policy_file: Path | None = None) -> Session:
     """The policy loaded and checked, one RPC pool per chain for the whole run, the stores
     the policy names, real forks: read from the environment here and nowhere else."""
-    from safeops.chain.rpc import RpcPools
+    from safeops.chain.pools import RpcPools
     from safeops.chain.safe_chain import LiveSafeChain
     from safeops.core.policy import SafeEntry
     from safeops.fork.rehearsal import ForkRehearser

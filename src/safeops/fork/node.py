@@ -6,17 +6,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from safeops.chain.anvil import AnvilProcess, start_anvil
+from safeops.chain.jsonrpc import JsonRpcNode
 from safeops.chain.safe_reader import Rpc, check_chain_ids, connect, pinned_block
 from safeops.core.hexes import hex0x, word_hex
 from safeops.errors import BadInput, ChainMismatch, DevnetError, RpcUnavailable
 from safeops.interrupts import signals_held
-
-if TYPE_CHECKING:
-    import requests
-    from web3 import Web3
 
 # A fork fetches the state it has not seen yet from the origin, so one request can take long.
 FORK_TIMEOUT_S = 60
@@ -42,7 +39,7 @@ class Fork:
     """A running fork of `origin` (a redacted label) started at `block`."""
 
     anvil: AnvilProcess
-    w3: Web3
+    node: JsonRpcNode
     origin: str
     chain_id: int
     block: int
@@ -60,14 +57,12 @@ class Fork:
     @property
     def rpc(self) -> Rpc:
         """The fork as `chain.safe_reader` reads it, over the same connection."""
-        return Rpc(self.anvil.rpc_url, self.w3)
+        return Rpc(self.anvil.rpc_url, self.node)
 
     def request(self, method: str, params: list[Any]) -> Any:
         """One JSON-RPC request; transport failures and error answers become exit-3 errors."""
-        from web3.types import RPCEndpoint
-
         try:
-            answer = self.w3.provider.make_request(RPCEndpoint(method), params)
+            answer = self.node.make_request(method, params)
         except Exception as error:
             raise RpcUnavailable(
                 f"the fork stopped answering on {method} ({type(error).__name__})"
@@ -79,11 +74,9 @@ class Fork:
 
     def call(self, to: str, data: bytes, block: int) -> CallResult:
         """`eth_call` at `block`; a revert is a result (with its data), not an error."""
-        from web3.types import RPCEndpoint
-
         call = {"to": to, "data": hex0x(data)}
         try:
-            answer = self.w3.provider.make_request(RPCEndpoint("eth_call"), [call, hex(block)])
+            answer = self.node.make_request("eth_call", [call, hex(block)])
         except Exception as error:
             raise RpcUnavailable(f"the fork failed on eth_call ({type(error).__name__})") from None
         if "error" in answer:
@@ -158,29 +151,24 @@ def _fork_block(origin: Rpc, chain_id: int, block: int | None) -> int:
     return block
 
 
-def _connect(url: str, session: requests.Session) -> Web3:
-    from web3 import Web3
-
-    # One session and no retries: every request reuses one keep-alive connection to the fork.
-    provider = Web3.HTTPProvider(
-        url,
-        request_kwargs={"timeout": FORK_TIMEOUT_S},
-        session=session,
-        exception_retry_configuration=None,
-    )
-    return Web3(provider)
-
-
-def _start(origin_url: str, label: str, number: int, anvil: str | None) -> AnvilProcess:
+def _start(
+    origin_url: str, label: str, chain_id: int, number: int, anvil: str | None
+) -> AnvilProcess:
     args = [
         "--fork-url",
         origin_url,
         "--fork-block-number",
         str(number),
+        # Checked on the origin already: anvil need not ask it again.
+        "--fork-chain-id",
+        str(chain_id),
         # A rehearsal must see the origin's state as it is: no disk cache shared across runs.
         "--no-storage-caching",
         # Free gas (with gas price 0): balances then move only by what the transaction does.
+        # A gas price of its own also spares anvil asking the origin for one.
         "--block-base-fee-per-gas",
+        "0",
+        "--gas-price",
         "0",
         # Owners are impersonated and funded: anvil's ten dev accounts would only cost start-up
         # requests against the origin (about 40 of them).
@@ -198,21 +186,27 @@ def _start(origin_url: str, label: str, number: int, anvil: str | None) -> Anvil
 
 @contextmanager
 def open_fork(
-    origin_url: str, chain_id: int, block: int | None = None, *, anvil: str | None = None
+    origin_url: str,
+    chain_id: int,
+    block: int | None = None,
+    *,
+    anvil: str | None = None,
+    pinned: bool = False,
 ) -> Iterator[Fork]:
     """Start anvil forking `origin_url` at `block` (default: its latest), check the chain, and
     stop it when the block exits, however it exits (errors, Ctrl-C and SIGTERM included).
-    `anvil` is the configured binary, if any."""
+    `anvil` is the configured binary, if any. `pinned`: `block` is the run's pinned block on an
+    RPC whose chain id the run has checked, so the origin is not asked either again."""
     import requests
 
     (origin,) = connect([origin_url])
-    number = _fork_block(origin, chain_id, block)
+    number = block if pinned and block is not None else _fork_block(origin, chain_id, block)
     started = time.monotonic()
-    process = _start(origin_url, origin.label, number, anvil)
+    process = _start(origin_url, origin.label, chain_id, number, anvil)
     try:
         with requests.Session() as session:
-            w3 = _connect(process.rpc_url, session)
-            fork = Fork(process, w3, origin.label, chain_id, number, origin_url=origin_url)
+            node = JsonRpcNode(process.rpc_url, session, FORK_TIMEOUT_S)
+            fork = Fork(process, node, origin.label, chain_id, number, origin_url=origin_url)
             fork.start_seconds = time.monotonic() - started
             served = int(fork.request("eth_chainId", []), 16)
             if served != chain_id:

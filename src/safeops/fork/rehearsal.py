@@ -9,6 +9,7 @@ from typing import Any
 
 from safeops.core.plan import Plan
 from safeops.core.rehearsal import SafeFinding, nonce_moved, stack_order
+from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import NONCE_SLOT
 from safeops.core.safe_tx import SafeTx, SafeTxHash
 from safeops.core.urls import redact_url
@@ -16,6 +17,7 @@ from safeops.errors import Refused
 from safeops.fork.execute import Execution, execute_safe_tx, safe_nonce
 from safeops.fork.node import Fork, open_fork
 from safeops.fork.proofs import Proofs, prove_plan, safe_findings
+from safeops.fork.warm import warm_fork
 from safeops.interrupts import pause_point
 
 Progress = Callable[[str], None]
@@ -93,34 +95,61 @@ class ForkRun:
 
 def rehearse_on_fork(
     origin_url: str,
-    plan: Plan,
+    plans: Sequence[Plan],
     queued: Sequence[QueuedTx] | None,
     *,
     fork_block: int | None = None,
     anvil: str | None = None,
     progress: Progress = lambda _: None,
-) -> ForkRun:
-    """Fork `origin_url`, run the `queued` proposals the plan needs first (None: run it alone,
-    its nonce moved into place), execute the plan and prove it. The fork is always stopped."""
+    pinned: bool = False,
+    prefetch: Prefetch | None = None,
+) -> list[ForkRun]:
+    """Fork `origin_url` and run the `plans` on it one after the other, in nonce order (one
+    Safe's): before each, the `queued` proposals it needs first and the plans before it (None:
+    no queue, each plan's nonce moved into place if it must be); then prove each. The fork is
+    always stopped. `pinned`: `fork_block` is the run's block on a checked RPC. `prefetch`:
+    what the fork should fetch at once before executing (a cache: it changes no result)."""
     progress(f"forking {redact_url(origin_url)} …")
     started = time.monotonic()
-    with open_fork(origin_url, plan.chain_id, fork_block, anvil=anvil) as fork:
+    ordered = sorted(plans, key=lambda plan: plan.tx.nonce)
+    with open_fork(origin_url, ordered[0].chain_id, fork_block, anvil=anvil, pinned=pinned) as fork:
         ready = time.monotonic()
+        if prefetch:
+            reads, seconds = warm_fork(fork, prefetch)
+            progress(f"fork warmed with {reads} reads of the origin in {seconds:.2f} s")
         progress(f"fork at block {fork.block} ready in {fork.start_seconds:.2f} s; executing …")
         pause_point("rehearse:fork-ready", fork_port=fork.anvil.port)
-        stacked, override, proofs = _run(fork, plan, queued)
-        done = time.monotonic()
-        return ForkRun(
-            fork.origin,
-            fork.block,
-            fork.timestamp,
-            stacked,
-            override,
-            proofs,
-            fork.start_seconds,
-            done - ready,
-            done - started,
-        )
+        runs: list[ForkRun] = []
+        for index, plan in enumerate(ordered):
+            begun = time.monotonic()
+            stacked, override, proofs = _run(fork, plan, _queue(queued, ordered[:index]))
+            done = time.monotonic()
+            runs.append(
+                ForkRun(
+                    fork.origin,
+                    fork.block,
+                    fork.timestamp,
+                    stacked,
+                    override,
+                    proofs,
+                    fork.start_seconds,
+                    done - (ready if index == 0 else begun),
+                    done - started,
+                )
+            )
+        return runs
+
+
+def _queue(queued: Sequence[QueuedTx] | None, earlier: Sequence[Plan]) -> list[QueuedTx] | None:
+    """What may run before a plan: the queued proposals and the plans before it (already run
+    on the fork unless they failed; `_run` only executes what the fork's nonce still needs)."""
+    if queued is None:
+        return None
+    known = {q.safe_tx_hash for q in queued}
+    return [
+        *queued,
+        *(QueuedTx(p.tx, p.safe_tx_hash, p.action) for p in earlier if p.safe_tx_hash not in known),
+    ]
 
 
 @dataclass(frozen=True)
@@ -132,14 +161,23 @@ class ForkRehearser:
     def __call__(
         self,
         origin_url: str,
-        plan: Plan,
+        plans: Sequence[Plan],
         queued: Sequence[QueuedTx] | None,
         *,
         fork_block: int | None = None,
         progress: Progress = lambda _: None,
-    ) -> ForkRun:
+        pinned: bool = False,
+        prefetch: Prefetch | None = None,
+    ) -> list[ForkRun]:
         return rehearse_on_fork(
-            origin_url, plan, queued, fork_block=fork_block, anvil=self.anvil, progress=progress
+            origin_url,
+            plans,
+            queued,
+            fork_block=fork_block,
+            anvil=self.anvil,
+            progress=progress,
+            pinned=pinned,
+            prefetch=prefetch,
         )
 
 

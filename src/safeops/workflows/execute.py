@@ -70,7 +70,10 @@ def execute(
     may_execute(session.policy, plan, executor_name)
     # Repeated from propose and sign on purpose: signatures collected earlier must not carry
     # a changed situation (owners, modules, guard, version, policy) through to execution.
-    live = undrifted_safe(session, found.safe)
+    # The one deliberate re-read of a run: every other step shares the run's pinned block,
+    # but what is sent must be checked and simulated against the chain as it is now (the
+    # nonce especially: another transaction may have used it since the run began).
+    live = undrifted_safe(session, found.safe, fresh=True)
     require_live_version(live, plan)
     require_policy(session.policy, plan)
     _require_current_nonce(plan, live)

@@ -41,9 +41,9 @@ def require_no_drift(check: SafeCheck) -> None:
         )
 
 
-def undrifted_safe(session: Session, safe: SafeEntry) -> SafeState:
-    """`live_safe`, refused on any drift from the policy."""
-    check = check_safe(session, safe)
+def undrifted_safe(session: Session, safe: SafeEntry, *, fresh: bool = False) -> SafeState:
+    """`live_safe`, refused on any drift from the policy; `fresh`: read at the latest block."""
+    check = check_safe(session, safe, fresh=fresh)
     if check.state is None:
         raise no_contract(safe)
     require_no_drift(check)

@@ -52,9 +52,11 @@ class SafeCheck:
         }
 
 
-def check_safe(session: Session, safe: SafeEntry) -> SafeCheck:
-    """Read one Safe from all its RPCs (they must agree) and list its drift."""
-    state = session.chain(safe).state()
+def check_safe(session: Session, safe: SafeEntry, *, fresh: bool = False) -> SafeCheck:
+    """Read one Safe from all its RPCs (they must agree) and list its drift: at the run's
+    pinned block, or (`fresh`) at the latest."""
+    chain = session.chain(safe)
+    state = chain.fresh_state() if fresh else chain.state()
     if state is None:
         missing = Drift(
             safe.name,

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from safeops.chain.simulate import Simulation
     from safeops.core.plan import Plan, Postcondition
     from safeops.core.rehearsal import CheckResult
+    from safeops.core.rehearsal.warm import Prefetch
     from safeops.core.safe_state import SafeState
     from safeops.core.safe_tx import SafeTx, SafeTxHash
     from safeops.fork.rehearsal import ForkRun, QueuedTx
@@ -34,7 +35,13 @@ class SafeChain(Protocol):
     """One policy Safe's chain, through every RPC the policy gives it."""
 
     def state(self) -> SafeState | None:
-        """The Safe read from every RPC at one pinned block; None: no contract there."""
+        """The Safe read from every RPC at the run's pinned block (pinned on first use, shared
+        by every step of the run); None: no contract there."""
+        ...
+
+    def fresh_state(self) -> SafeState | None:
+        """The Safe read from every RPC at a block pinned now: for the one step that acts on
+        the chain as it is (execute, before its final simulation)."""
         ...
 
     def gas_limit(self) -> int: ...
@@ -70,16 +77,25 @@ class SafeChain(Protocol):
         """The URL a rehearsal forks: the first RPC that answers."""
         ...
 
+    def prefetch(
+        self, txs: Sequence[tuple[SafeTx, SafeTxHash]], state: SafeState, block: int
+    ) -> Prefetch:
+        """What rehearsing `txs` at `block` will read from the chain, to be fetched at once."""
+        ...
+
 
 class Rehearser(Protocol):
-    """Runs a plan on a private fork (see `fork.rehearsal.rehearse_on_fork`)."""
+    """Runs one Safe's plans, in nonce order, on a private fork (see
+    `fork.rehearsal.rehearse_on_fork`): one ForkRun per plan, in that order."""
 
     def __call__(
         self,
         origin_url: str,
-        plan: Plan,
+        plans: Sequence[Plan],
         queued: Sequence[QueuedTx] | None,
         *,
         fork_block: int | None = None,
         progress: Progress = ...,
-    ) -> ForkRun: ...
+        pinned: bool = False,
+        prefetch: Prefetch | None = None,
+    ) -> list[ForkRun]: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,11 @@ from safeops.core.rehearsal import (
     check_postcondition,
     failure_reasons,
 )
-from safeops.core.safe_tx import safe_tx_hashes
-from safeops.errors import SafeOpsError
+from safeops.core.safe_tx import SafeTxHash, safe_tx_hashes
+from safeops.errors import BadInput, SafeOpsError
 from safeops.fork.rehearsal import ForkRun, QueuedTx
 from safeops.proposals.base import StoredProposal
+from safeops.workflows.guards import live_safe
 from safeops.workflows.plan_files import record_path, remove_record, write_record
 from safeops.workflows.session import Session
 
@@ -99,29 +101,89 @@ def rehearse_plan(
     The previous record is removed first: an interrupted or refused rehearsal leaves none, so a
     stale pass can never outlive a newer attempt. The new one is written passed or failed.
     """
-    safe = policy_safe_of(session.policy, plan)
+    (rehearsal,) = rehearse_plans(
+        session, [(plan_file, plan)], fork_block=fork_block, fork_url=fork_url, stack=stack
+    )
+    return rehearsal
+
+
+def rehearse_plans(
+    session: Session,
+    plans: Sequence[tuple[Path, Plan]],
+    *,
+    fork_block: int | None = None,
+    fork_url: str | None = None,
+    stack: bool = True,
+) -> list[Rehearsal]:
+    """`rehearse_plan` for several plans in one process: one fork per Safe, its plans run in
+    nonce order one after the other on it (each after the queued proposals and the plans
+    before it), each proven and recorded on its own. Results in that order, Safe by Safe."""
+    groups: dict[str, list[tuple[Path, Plan]]] = {}
+    for plan_file, plan in plans:
+        groups.setdefault(policy_safe_of(session.policy, plan).name, []).append((plan_file, plan))
+    rehearsals: list[Rehearsal] = []
+    for name, group in groups.items():
+        ordered = sorted(group, key=lambda item: item[1].tx.nonce)
+        rehearsals += _rehearse_group(
+            session, session.safe(name), ordered, fork_block, fork_url, stack
+        )
+    return rehearsals
+
+
+def _rehearse_group(
+    session: Session,
+    safe: SafeEntry,
+    group: Sequence[tuple[Path, Plan]],
+    fork_block: int | None,
+    fork_url: str | None,
+    stack: bool,
+) -> list[Rehearsal]:
+    if len({plan.safe_tx_hash for _, plan in group}) != len(group):
+        raise BadInput("the same plan is given twice", hint="Give each plan once.")
     # "Does what the plan says" only holds for what the plan's intent rebuilds. A mismatch
     # fails the rehearsal, but the fork still runs: its proofs show what the file would do.
-    intent_mismatch = _intent_mismatch(session.policy, plan)
-    for postcondition in plan.postconditions:
-        check_postcondition(postcondition)  # a bad plan is refused before any fork starts
-    queued = _queued(session, safe, plan) if stack else None
-    path = record_path(plan_file)
-    remove_record(path)
-    origin = fork_url or session.chain(safe).fork_origin()
-    run = session.rehearser(origin, plan, queued, fork_block=fork_block, progress=session.progress)
-    record = build_record(
-        plan,
-        fork_block=run.block,
-        fork_block_timestamp=run.timestamp,
-        rehearsed_at=session.now(),
-        stacked=[stacked.safe_tx_hash for stacked in run.stacked],
-        stack_skipped=not stack,
-        passed=run.passed and intent_mismatch is None,
-        results=_results(run) | {"intent_mismatch": intent_mismatch},
+    mismatches = [_intent_mismatch(session.policy, plan) for _, plan in group]
+    for _, plan in group:
+        for postcondition in plan.postconditions:
+            check_postcondition(postcondition)  # a bad plan is refused before any fork starts
+    queued = _queued(session, safe, group[-1][1]) if stack else None
+    for plan_file, _ in group:
+        remove_record(record_path(plan_file))
+    chain = session.chain(safe)
+    live = live_safe(session, safe)  # the run's read: in an emergency, the one plan made
+    # The run's pinned block, unless told otherwise: the fork sees what review and plan saw.
+    block = fork_block if fork_block is not None or fork_url else live.block
+    prefetch = None
+    if block is not None:
+        prefetch = chain.prefetch([(p.tx, p.safe_tx_hash) for _, p in group], live, block)
+    runs = session.rehearser(
+        fork_url or chain.fork_origin(),
+        [plan for _, plan in group],
+        queued,
+        fork_block=block,
+        progress=session.progress,
+        pinned=fork_url is None and fork_block is None,
+        prefetch=prefetch,
     )
-    write_record(path, record)
-    return Rehearsal(plan, run, not stack, intent_mismatch, record, path)
+    rehearsals = []
+    before: list[SafeTxHash] = []  # everything the fork executed before the next plan
+    for (plan_file, plan), run, mismatch in zip(group, runs, mismatches, strict=True):
+        stacked = [*before, *(s.safe_tx_hash for s in run.stacked)]
+        before = [*stacked, plan.safe_tx_hash]
+        record = build_record(
+            plan,
+            fork_block=run.block,
+            fork_block_timestamp=run.timestamp,
+            rehearsed_at=session.now(),
+            stacked=stacked,
+            stack_skipped=not stack,
+            passed=run.passed and mismatch is None,
+            results=_results(run) | {"intent_mismatch": mismatch},
+        )
+        path = record_path(plan_file)
+        write_record(path, record)
+        rehearsals.append(Rehearsal(plan, run, not stack, mismatch, record, path))
+    return rehearsals
 
 
 def _intent_mismatch(policy: Policy, plan: Plan) -> str | None:

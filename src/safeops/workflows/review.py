@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,3 +145,11 @@ def review(session: Session, subject: Subject) -> Review:
         if int(state.guard, 16):
             guarded = simulate(keep_guard=True)
     return Review(subject, inspection, violations, live, simulation, guarded)
+
+
+def review_all(session: Session, subjects: Sequence[Subject]) -> list[Review]:
+    """Every subject reviewed, Safe by Safe in nonce order: the order they would execute in.
+    Each is simulated at its own nonce, on the run's one read of its Safe."""
+    order = {name: index for index, name in enumerate(dict.fromkeys(s.safe.name for s in subjects))}
+    ordered = sorted(subjects, key=lambda s: (order[s.safe.name], s.tx.nonce))
+    return [review(session, subject) for subject in ordered]

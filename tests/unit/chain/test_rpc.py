@@ -6,7 +6,8 @@ from typing import Any, cast
 
 import pytest
 
-from safeops.chain.rpc import Head, Rpc, RpcDown, RpcPool, RpcPools, far_behind
+from safeops.chain.pools import RpcPools
+from safeops.chain.rpc import Head, Rpc, RpcDown, RpcPool, far_behind
 from safeops.errors import ExitCode, RpcUnavailable
 
 A = Rpc("https://a.example/v2/KEY-A", cast(Any, None))

@@ -18,6 +18,7 @@ from safeops.core.execution import EXECUTION_SUCCESS, Log
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry, load_policy
 from safeops.core.rehearsal import CheckResult, SafeFinding, split_postconditions
+from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.devnet import contracts as c
@@ -105,8 +106,15 @@ class FakeChain:
     receipt_status: int = 1
     sent: list[SafeTxHash] = field(default_factory=list)
     simulated: list[tuple[SafeTxHash, bool]] = field(default_factory=list)
+    pinned: SafeState | None = None
+    """What the run read at its pinned block, when a test makes it differ from `current`."""
+    fresh_reads: int = 0
 
     def state(self) -> SafeState | None:
+        return self.pinned if self.pinned is not None else self.current
+
+    def fresh_state(self) -> SafeState | None:
+        self.fresh_reads += 1
         return self.current
 
     def gas_limit(self) -> int:
@@ -161,6 +169,11 @@ class FakeChain:
     def fork_origin(self) -> str:
         return f"http://fork-origin.invalid/{self.safe.name}"
 
+    def prefetch(
+        self, txs: Sequence[tuple[SafeTx, SafeTxHash]], state: SafeState, block: int
+    ) -> Prefetch:
+        return {tx.safe.lower(): frozenset({5}) for tx, _ in txs}
+
 
 def check(postcondition: Postcondition, ok: bool) -> CheckResult:
     actual = postcondition.expected if ok else "something else"
@@ -175,30 +188,41 @@ class FakeRehearser:
 
     passed: bool = True
     calls: list[tuple[str, SafeTxHash, tuple[SafeTxHash, ...] | None]] = field(default_factory=list)
+    forks: list[tuple[int | None, bool, Prefetch | None]] = field(default_factory=list)
+    """Each fork started: its block, whether it is the run's pinned one, what it prefetched."""
 
     def __call__(
         self,
         origin_url: str,
-        plan: Plan,
+        plans: Sequence[Plan],
         queued: Sequence[QueuedTx] | None,
         *,
         fork_block: int | None = None,
         progress: Callable[[str], None] = lambda _: None,
-    ) -> ForkRun:
-        shown = None if queued is None else tuple(q.safe_tx_hash for q in queued)
-        self.calls.append((origin_url, plan.safe_tx_hash, shown))
-        stacked = tuple(
-            StackedRun(q.safe_tx_hash, q.tx.nonce, q.action, _execution(q.safe_tx_hash, True))
-            for q in queued or ()
-        )
-        execution = _execution(plan.safe_tx_hash, self.passed)
-        nonce = SafeFinding("slot 5 (nonce)", "0", "1", True, "the nonce moved by one")
-        proofs = Proofs(
-            execution,
-            tuple(check(p, self.passed) for p in plan.postconditions),
-            (nonce,),
-        )
-        return ForkRun("fake fork", fork_block or BLOCK, NOW - 12, stacked, None, proofs)
+        pinned: bool = False,
+        prefetch: Prefetch | None = None,
+    ) -> list[ForkRun]:
+        self.forks.append((fork_block, pinned, prefetch))
+        runs = []
+        for index, plan in enumerate(plans):
+            ahead = [q for q in queued or () if q.tx.nonce < plan.tx.nonce]
+            if index:  # what ran before it on this fork: the queue is already executed
+                ahead = []
+            shown = None if queued is None else tuple(q.safe_tx_hash for q in ahead)
+            self.calls.append((origin_url, plan.safe_tx_hash, shown))
+            stacked = tuple(
+                StackedRun(q.safe_tx_hash, q.tx.nonce, q.action, _execution(q.safe_tx_hash, True))
+                for q in ahead
+            )
+            execution = _execution(plan.safe_tx_hash, self.passed)
+            nonce = SafeFinding("slot 5 (nonce)", "0", "1", True, "the nonce moved by one")
+            proofs = Proofs(
+                execution,
+                tuple(check(p, self.passed) for p in plan.postconditions),
+                (nonce,),
+            )
+            runs.append(ForkRun("fake fork", fork_block or BLOCK, NOW - 12, stacked, None, proofs))
+        return runs
 
 
 def _execution(safe_tx_hash: SafeTxHash, success: bool) -> Execution:

@@ -1,0 +1,135 @@
+"""The RPC pools of one run: every URL health-checked once, each chain's pool opened once."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from safeops.chain.jsonrpc import quantity
+from safeops.chain.parallel import each_at_once
+from safeops.chain.rpc import (
+    HEALTH_TIMEOUT_S,
+    READ_TIMEOUT_S,
+    Head,
+    Rpc,
+    RpcPool,
+    Warn,
+    ask,
+    head_of,
+    make_node,
+)
+from safeops.errors import ChainMismatch, RpcUnavailable
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One URL's health check: its chain id and head in one round trip, or why it failed."""
+
+    url: str
+    session: Any
+    served: int | None = None
+    head: Head | None = None
+    error: RpcUnavailable | None = None
+
+
+def probe(url: str) -> Probe:
+    """Ask `url` for its chain id and latest block in one batch, within HEALTH_TIMEOUT_S: the
+    only eth_chainId the run sends it."""
+    import requests
+
+    session = requests.Session()
+    rpc = Rpc(url, make_node(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
+    calls = [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False])]
+    try:
+        served, header = ask(rpc, "eth_chainId", lambda: rpc.node.batch(calls))
+        chain_id = int(ask(rpc, "eth_chainId", lambda: quantity(served.value())))
+    except RpcUnavailable as error:  # down, or answering errors: either way of no use
+        return Probe(url, session, error=error)
+    # A head that does not parse is read again when the run pins its block.
+    head = None if header.error or not header.result else _parsed_head(header.result)
+    return Probe(url, session, chain_id, head)
+
+
+def _parsed_head(header: Any) -> Head | None:
+    try:
+        return head_of(header)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def open_pool(probes: Sequence[Probe], chain_id: int, warn: Warn) -> RpcPool:
+    """The pool of the URLs `probes` checked. Any that failed is skipped with a warning (the
+    primary falls over to the next); one serving another chain stops the flow."""
+    members: list[Rpc] = []
+    heads: list[tuple[Rpc, Head]] = []
+    failed: list[tuple[int, RpcUnavailable]] = []
+
+    def say_skipped() -> None:
+        for index, error in failed:
+            if index == 0 and members:
+                warn(f"primary {error.message}: falling over to {members[0].label}")
+            else:
+                warn(f"{error.message}: skipped")
+
+    for index, checked in enumerate(probes):
+        if checked.error is not None:
+            failed.append((index, checked.error))
+            continue
+        node = make_node(checked.url, checked.session, READ_TIMEOUT_S)
+        rpc = Rpc(checked.url, node, READ_TIMEOUT_S)
+        if checked.served != chain_id:
+            say_skipped()
+            raise ChainMismatch(
+                f"RPC {rpc.label} serves chain {checked.served}, the policy says {chain_id}",
+                hint="Point the policy's rpc at a node of the right chain.",
+            )
+        members.append(rpc)
+        if checked.head is not None:
+            heads.append((rpc, checked.head))
+    if not members:
+        raise RpcUnavailable(
+            f"no RPC answers for chain {chain_id}: "
+            + "; ".join(error.message for _, error in failed),
+            hint="Check the policy's RPC URLs and that the nodes are reachable.",
+        )
+    say_skipped()
+    pool = RpcPool(chain_id, len(probes), members, warn, heads)
+    pool.warn_if_alone()
+    return pool
+
+
+class RpcPools:
+    """The RPC pools of one run: each URL is checked once (one eth_chainId per RPC per run),
+    each warning said once.
+
+    Workflows share one through a whole command, so a slow primary costs its timeout once per
+    run, not once per read; `warn` is how the CLI shows what was skipped. Thread-safe.
+    """
+
+    def __init__(self, warn: Warn | None = None) -> None:
+        self.warnings: list[str] = []
+        self._sink = warn
+        self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
+        self._probes: dict[str, Probe] = {}
+        self._lock = threading.RLock()
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
+                if self._sink is not None:
+                    self._sink(message)
+
+    def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
+        key = (tuple(urls), chain_id)
+        with self._lock:
+            if key not in self._pools:
+                unseen = [url for url in dict.fromkeys(urls) if url not in self._probes]
+                for checked in each_at_once(probe, unseen):
+                    assert isinstance(checked, Probe)  # probe() returns its errors
+                    self._probes[checked.url] = checked
+                probes = [self._probes[url] for url in urls]
+                self._pools[key] = open_pool(probes, chain_id, self._warn)
+            return self._pools[key]
