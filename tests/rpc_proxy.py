@@ -25,6 +25,7 @@ class Mode(Enum):
     FORWARD = "forward"
     DROP = "drop"  # accept, read the request, close the connection without an answer
     DELAY = "delay"  # sleep `delay_s`, then forward
+    NO_BATCH = "no-batch"  # answer a batch with one error object, as nodes without batches do
 
 
 @dataclass
@@ -36,6 +37,14 @@ class Behaviour:
     delay_s: float = 0.0
     falsify: Falsifier | None = None
     methods: list[str] = field(default_factory=list)  # every method asked, in order
+    # Every HTTP request (a batch is one): who sent it ("tool", or "fork" for an anvil fork
+    # fetching the origin's state) and its methods.
+    posts: list[tuple[str, list[str]]] = field(default_factory=list)
+    calls: list[tuple[str, list[Any]]] = field(default_factory=list)  # method and params
+
+    def sent_by(self, client: str) -> list[str]:
+        """The methods `client` asked, in order."""
+        return [method for who, methods in self.posts if who == client for method in methods]
 
 
 def _answer(upstream: str, request: dict[str, Any], behaviour: Behaviour) -> dict[str, Any]:
@@ -55,6 +64,9 @@ def _handler(upstream: str, behaviour: Behaviour) -> type[BaseHTTPRequestHandler
             calls = body if isinstance(body, list) else [body]
             methods = [str(call.get("method")) for call in calls]
             behaviour.methods.extend(methods)
+            agent = self.headers.get("User-Agent", "").lower()
+            behaviour.posts.append(("tool" if agent.startswith("python") else "fork", methods))
+            behaviour.calls += [(c.get("method"), list(c.get("params") or [])) for c in calls]
             only = behaviour.only
             mode = behaviour.mode if only is None or set(methods) & only else Mode.FORWARD
             if mode is Mode.DROP:
@@ -62,8 +74,12 @@ def _handler(upstream: str, behaviour: Behaviour) -> type[BaseHTTPRequestHandler
                 return  # no status line at all: the client sees the connection closed
             if mode is Mode.DELAY:
                 time.sleep(min(behaviour.delay_s, MAX_DELAY_S))
-            answers = [_answer(upstream, call, behaviour) for call in calls]
-            payload = json.dumps(answers if isinstance(body, list) else answers[0]).encode()
+            if mode is Mode.NO_BATCH and isinstance(body, list):
+                refusal = {"code": -32600, "message": "batch requests are not supported"}
+                payload = json.dumps({"jsonrpc": "2.0", "id": None, "error": refusal}).encode()
+            else:
+                answers = [_answer(upstream, call, behaviour) for call in calls]
+                payload = json.dumps(answers if isinstance(body, list) else answers[0]).encode()
             try:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

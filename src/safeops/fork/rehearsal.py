@@ -185,7 +185,8 @@ def _run(
     fork: Fork, plan: Plan, queued: Sequence[QueuedTx] | None
 ) -> tuple[tuple[StackedRun, ...], tuple[int, int] | None, Proofs]:
     safe, planned = plan.tx.safe, plan.tx.nonce
-    onchain = safe_nonce(fork, safe, fork.block)
+    # The fork's nonce now: plans rehearsed before this one on the fork have moved it.
+    onchain = safe_nonce(fork, safe, fork.block_number())
     override = None
     first: list[QueuedTx] = []
     if queued is not None:

@@ -86,3 +86,14 @@ def test_pools_say_each_warning_once_and_keep_them() -> None:
     pools._warn("one")
     pools._warn("two")
     assert said == pools.warnings == ["one", "two"]
+
+
+def test_the_run_pins_its_block_once_from_the_health_checks_heads() -> None:
+    """The heads read with the chain ids pin the run: no request (these RPCs have no node
+    behind them), and every later read of the run gets the same pin."""
+    at_103 = Head(103, 990, b"\x03" * 32)
+    pool = RpcPool(1, 2, [A, B], lambda _: None, [(A, at_103), (B, at_103)])
+    pin = pool.pin()
+    assert pin.block == 103
+    assert pin.hashes == ((A, at_103.hash), (B, at_103.hash))
+    assert pool.pin() is pin

@@ -48,8 +48,9 @@ def _key_address(name: str) -> str:
 
 
 @cache
-def policy() -> Policy:
-    """The devnet policy over made-up Safe and contract addresses and the devnet's keys."""
+def policy(max_batch: int = 200) -> Policy:
+    """The devnet policy over made-up Safe and contract addresses and the devnet's keys (with
+    `max_batch` accounts per revoke plan)."""
     deployment = Deployment(
         chain_id=CHAIN,
         safes={spec.name: address(f"workflow safe {spec.name}") for spec in (GUARDIAN, ADMIN)},
@@ -59,7 +60,9 @@ def policy() -> Policy:
         },
         signers={name: _key_address(name) for name in ("oncall", "alice", "bob", "carol")},
     )
-    return load_policy(render_policy(deployment, "http://127.0.0.1:1"), "/w/policy.toml", {})
+    text = render_policy(deployment, "http://127.0.0.1:1")
+    text = text.replace("max_batch = 200", f"max_batch = {max_batch}")
+    return load_policy(text, "/w/policy.toml", {})
 
 
 def signer(name: str) -> JustInTimeSigner:
