@@ -3,70 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import time
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flows import (
-    minimal_command,
-    pause_command,
-    pause_many_chains,
-    pause_remote,
-    pause_three_ways,
-    revoke_many,
-    safe_cli_command,
-)
-from harness import (
-    ROOT,
-    SAFE_CLI,
-    SAFEOPS,
-    Counts,
-    Devnet,
-    Sample,
-    devnets,
-    fresh_dir,
-    rpc_proxy,
-    run,
-    scratch,
-)
+from flows import pause_command, pause_remote, pause_three_ways
+from flows_many import pause_chains, revoke_many
+from harness import ROOT, SAFE_CLI, SAFEOPS, Devnet, Sample, devnets, fresh_dir, scratch
 from profiling import import_costs, pyinstrument, step_medians
 from report import Figures, render
 from startup import startup
 
 CHAINS = 5
-REMOTE_DELAY_S = 0.05  # one request's round trip to a hosted RPC across the internet
+REMOTE_DELAYS_S = (0.05, 0.15)  # a hosted RPC across the internet: one region away, or further
+CHAINS_DELAY_S = 0.05
 
 
-def devnet_key(net: Devnet) -> str:
-    """The oncall owner's key from the devnet's own keystore (anvil's public dev key #1), for
-    the tools that take a raw key."""
+def devnet_key(net: Devnet, name: str = "oncall") -> str:
+    """A signer's key from the devnet's own keystore (anvil's public dev keys), for the tools
+    that take a raw key."""
     from eth_account import Account
 
     keys = net.folder / "keys"
-    keystore = json.loads((keys / "oncall.json").read_text())
+    keystore = json.loads((keys / f"{name}.json").read_text())
     password = (keys / "password").read_text().removesuffix("\n")
     return "0x" + bytes(Account.decrypt(keystore, password)).hex()
-
-
-def count_requests(net: Devnet, key: str, work: Path) -> dict[str, Counts]:
-    """One run of each tool with its JSON-RPC requests counted by a proxy in front of anvil."""
-    counted: dict[str, Counts] = {}
-    with rpc_proxy(net.rpc_url) as (url, counts):
-        near = net.via(url)
-        tools = {"safeops": (pause_command(near), {})}
-        if SAFE_CLI.exists():
-            tools["safe-cli"] = (safe_cli_command(near, key), {})
-        tools["minimal"] = (minimal_command(near), {"MINIMAL_PAUSE_KEY": key})
-        for tool, (command, env) in tools.items():
-            net.reset()
-            counts.clear()
-            run(command, cwd=fresh_dir(work, "counted"), env=env)
-            counted[tool] = Counter(counts)
-    net.reset()
-    return counted
 
 
 def main() -> None:
@@ -79,26 +43,34 @@ def main() -> None:
     args = parser.parse_args()
 
     started, clock, load = datetime.now(UTC), time.perf_counter(), os.getloadavg()
+    # As an installed package would be: compiled once. Without this, a checkout run with
+    # PYTHONDONTWRITEBYTECODE set recompiles safeops' sources in every process (~0.2 s).
+    compileall.compile_dir(ROOT / "src" / "safeops", quiet=1)
     print("start-up …", flush=True)
     startup_samples = startup(args.runs)
     with scratch("safeops-bench-") as work, devnets(CHAINS, work) as nets:
         print(f"{CHAINS} devnets up; one pause three ways …", flush=True)
-        net, key = nets[0], devnet_key(nets[0])
-        pause = pause_three_ways(net, args.flow_runs, work, key, safe_cli=SAFE_CLI.exists())
-        print(f"the same through an RPC {REMOTE_DELAY_S * 1000:.0f} ms away …", flush=True)
-        remote = pause_remote(net, args.remote_runs, work, key, SAFE_CLI.exists(), REMOTE_DELAY_S)
-        print(f"pause on {CHAINS} chains at once …", flush=True)
-        chains = pause_many_chains(nets, args.flow_runs, work)
+        net, key, safe_cli = nets[0], devnet_key(nets[0]), SAFE_CLI.exists()
+        pause = pause_three_ways(net, args.flow_runs, work, key, safe_cli=safe_cli)
+        remote = []
+        for delay in REMOTE_DELAYS_S:
+            print(f"the same through an RPC {delay * 1000:.0f} ms away …", flush=True)
+            remote.append(pause_remote(net, args.remote_runs, work, key, safe_cli, delay))
+        print(f"pause on {CHAINS} chains, in one process …", flush=True)
+        chains = {0.0: pause_chains(nets, args.flow_runs, work, key)}
+        chains[CHAINS_DELAY_S] = pause_chains(
+            nets, args.remote_runs, work, key, delay_s=CHAINS_DELAY_S
+        )
         print("revoke 1,000 …", flush=True)
-        revoke = revoke_many(net, args.revoke_runs, work)
+        admins = [devnet_key(net, name) for name in ("alice", "bob")]
+        revoke = revoke_many(net, args.revoke_runs, work, admins)
         print("profiles …", flush=True)
-        requests = count_requests(net, key, work)
         net.reset()
         profiles = [
             pyinstrument(pause_command(net)[1:], "emergency-pause", fresh_dir(work, "profile")),
             pyinstrument(
-                ["--policy", str(net.policy), "rehearse", revoke.last_plans[0]],
-                "rehearse-revoke-200",
+                ["--policy", str(net.policy), "rehearse", *revoke.last_plans],
+                "rehearse-revoke-1000",
                 fresh_dir(work, "profile"),
             ),
         ]
@@ -114,15 +86,7 @@ def main() -> None:
         pause=pause.samples,
         steps=step_medians(pause.timelines),
         remote=remote,
-        remote_delay_s=REMOTE_DELAY_S,
-        requests=requests,
-        revoke_plans=revoke.plans,
-        revoke={
-            "plan": revoke.plan,
-            "review": revoke.review,
-            "rehearse": revoke.rehearse,
-            "total": revoke.total,
-        },
+        revoke=revoke,
         chains=chains,
         chain_count=CHAINS,
         devnet_up=devnet_up,

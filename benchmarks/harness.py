@@ -9,16 +9,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DIR = ROOT / ".bench"
@@ -157,6 +154,7 @@ class Devnet:
     contracts: dict[str, str]
     up_seconds: float
     chain: Chain
+    chain_id: int = 31337
 
     def reset(self) -> None:
         """Back to the marked chain state, with an empty proposal store."""
@@ -178,9 +176,11 @@ class Devnet:
         return replace(self, rpc_url=proxy_url, policy=policy)
 
 
-def _devnet_up(folder: Path) -> Devnet:
+def _devnet_up(folder: Path, chain_id: int) -> Devnet:
     start = time.perf_counter()
-    done = run([SAFEOPS, "devnet", "up", "--dir", str(folder), "--json"])
+    done = run(
+        [SAFEOPS, "devnet", "up", "--dir", str(folder), "--chain-id", str(chain_id), "--json"]
+    )
     seconds = time.perf_counter() - start
     state = json.loads(done.stdout)
     chain = Chain(state["rpc_url"])
@@ -193,15 +193,20 @@ def _devnet_up(folder: Path) -> Devnet:
         contracts=state["contracts"],
         up_seconds=seconds,
         chain=chain,
+        chain_id=int(state["chain_id"]),
     )
+
+
+FIRST_CHAIN_ID = 31337
 
 
 @contextmanager
 def devnets(count: int, root: Path) -> Iterator[list[Devnet]]:
-    """`count` devnets, one after the other; every one started is stopped, whatever happens."""
+    """`count` devnets, one after the other, each its own chain (chain ids 31337, 31338, …) so
+    that one policy can span them; every one started is stopped, whatever happens."""
     folders = [root / f"devnet-{index}" for index in range(1, count + 1)]
     try:
-        yield [_devnet_up(folder) for folder in folders]
+        yield [_devnet_up(folder, FIRST_CHAIN_ID + index) for index, folder in enumerate(folders)]
     finally:
         for folder in folders:
             if folder.exists():
@@ -210,74 +215,6 @@ def devnets(count: int, root: Path) -> Iterator[list[Devnet]]:
                     capture_output=True,
                     check=False,
                 )
-
-
-Counts = Counter[tuple[str, str]]
-"""JSON-RPC requests by (client, method), the client "tool" or "fork"; HTTP round trips
-are counted under the method ROUND_TRIPS (a batch is one round trip, several requests)."""
-ROUND_TRIPS = "(round trips)"
-
-
-class _Proxy(BaseHTTPRequestHandler):
-    """Forward each JSON-RPC POST to the upstream node after `delay_s`, counting methods."""
-
-    protocol_version = "HTTP/1.1"  # keep-alive, as clients expect of a node
-    # Headers and body leave in two writes: with Nagle's algorithm, the body would wait for
-    # the client's delayed ACK (~40 ms), a delay no real node adds.
-    disable_nagle_algorithm = True
-    upstream: ClassVar[str] = ""
-    delay_s: ClassVar[float] = 0.0
-    counts: ClassVar[Counts] = Counter()
-    lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def do_POST(self) -> None:  # the name http.server calls
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        payload = json.loads(body)
-        client = _client(self.headers.get("User-Agent", ""))
-        with self.lock:
-            self.counts[(client, ROUND_TRIPS)] += 1
-            for call in payload if isinstance(payload, list) else [payload]:
-                self.counts[(client, str(call.get("method")))] += 1
-        time.sleep(self.delay_s)
-        request = urllib.request.Request(  # noqa: S310 - the devnet, on 127.0.0.1
-            self.upstream, data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            answer = response.read()
-        try:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up on this request (a fork shutting down): nothing to say
-
-    def log_message(self, format: str, *args: object) -> None:  # quiet
-        return
-
-
-def _client(user_agent: str) -> str:
-    """The tool's own requests vs those of the anvil fork a rehearsal started (anvil fetches
-    the origin's state lazily, as the rehearsal touches it)."""
-    return "tool" if user_agent.lower().startswith(("python", "web3")) else "fork"
-
-
-@contextmanager
-def rpc_proxy(upstream: str, delay_s: float = 0.0) -> Iterator[tuple[str, Counts]]:
-    """A JSON-RPC proxy on 127.0.0.1 in front of `upstream` that counts what passes through
-    it and can add `delay_s` to every request, like an RPC far away."""
-    attributes = {"upstream": upstream, "delay_s": delay_s, "counts": Counter()}
-    handler = type("Handler", (_Proxy,), attributes)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.counts
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @contextmanager
@@ -293,3 +230,13 @@ def fresh_dir(root: Path, name: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
+
+
+def row(name: str, sample: Sample, *extra: str) -> str:
+    """A table row: name, median, spread and runs of `sample`, then `extra` cells."""
+    cells = [name, f"{sample.median:.2f}", sample.spread, str(len(sample.seconds)), *extra]
+    return "| " + " | ".join(cells) + " |"
+
+
+def met(ok: bool) -> str:
+    return "**met**" if ok else "**not met**"

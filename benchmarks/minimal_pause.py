@@ -1,4 +1,4 @@
-"""The Python floor: build one Safe transaction, sign it with eth_account, execTransaction it."""
+"""The Python floor: build Safe transactions, sign them with eth_account, execTransaction them."""
 
 from __future__ import annotations
 
@@ -57,11 +57,21 @@ SAFE_TX_TYPES = {
 }
 
 
-def main(rpc_url: str, safe_address: str, to: str, data: str) -> None:
-    """Sign `data` to `to` as the Safe's only needed owner and execute it (threshold 1)."""
-    account = Account.from_key(os.environ["MINIMAL_PAUSE_KEY"])  # never a key on argv
+def main(rpc_url: str, safe_address: str, calls: list[tuple[str, str]]) -> None:
+    """Sign each (to, data) as the Safe's owners whose keys are given (enough to meet its
+    threshold) and execute them one after the other."""
+    # Never a key on argv: one or several, comma-separated, in the environment.
+    accounts = [Account.from_key(k) for k in os.environ["MINIMAL_PAUSE_KEY"].split(",")]
+    accounts.sort(key=lambda account: int(account.address, 16))  # the Safe's order (GS026)
     w3 = Web3(Web3.HTTPProvider(rpc_url))
     safe = w3.eth.contract(address=Web3.to_checksum_address(safe_address), abi=SAFE_ABI)
+    nonce = safe.functions.nonce().call()
+    for to, data in calls:
+        execute(w3, safe, accounts, nonce, to, data)
+        nonce += 1
+
+
+def execute(w3: Web3, safe: Any, accounts: list[Any], nonce: int, to: str, data: str) -> None:
     message = {
         "to": Web3.to_checksum_address(to),
         "value": 0,
@@ -72,7 +82,7 @@ def main(rpc_url: str, safe_address: str, to: str, data: str) -> None:
         "gasPrice": 0,
         "gasToken": ZERO,
         "refundReceiver": ZERO,
-        "nonce": safe.functions.nonce().call(),
+        "nonce": nonce,
     }
     typed = {
         "types": SAFE_TX_TYPES,
@@ -80,12 +90,15 @@ def main(rpc_url: str, safe_address: str, to: str, data: str) -> None:
         "domain": {"chainId": w3.eth.chain_id, "verifyingContract": safe.address},
         "message": message,
     }
-    signature = account.sign_typed_data(full_message=typed).signature
-    fields = [message[name["name"]] for name in SAFE_TX_TYPES["SafeTx"][:-1]]
-    transaction = safe.functions.execTransaction(*fields, signature).build_transaction(
-        {"from": account.address, "nonce": w3.eth.get_transaction_count(account.address)}
+    signatures = b"".join(
+        account.sign_typed_data(full_message=typed).signature for account in accounts
     )
-    signed = account.sign_transaction(transaction)
+    sender = accounts[0]
+    fields = [message[name["name"]] for name in SAFE_TX_TYPES["SafeTx"][:-1]]
+    transaction = safe.functions.execTransaction(*fields, signatures).build_transaction(
+        {"from": sender.address, "nonce": w3.eth.get_transaction_count(sender.address)}
+    )
+    signed = sender.sign_transaction(transaction)
     tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
     receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
     if receipt["status"] != 1:  # safeTxGas 0: an inner failure reverts the whole call (GS013)
@@ -94,6 +107,9 @@ def main(rpc_url: str, safe_address: str, to: str, data: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5:
-        sys.exit("usage: MINIMAL_PAUSE_KEY=0x… minimal_pause.py RPC_URL SAFE TO DATA")
-    main(*sys.argv[1:])
+    if len(sys.argv) < 5 or len(sys.argv) % 2 == 0:
+        sys.exit(
+            "usage: MINIMAL_PAUSE_KEY=0x…[,0x…] minimal_pause.py RPC_URL SAFE TO DATA [TO DATA…]"
+        )
+    pairs = sys.argv[3:]
+    main(sys.argv[1], sys.argv[2], list(zip(pairs[::2], pairs[1::2], strict=True)))

@@ -16,11 +16,11 @@ PROFILES = BENCH_DIR / "profiles"
 
 # The progress lines of `safeops emergency pause` on stderr, and the step each one begins.
 STEPS = (
-    ("reviewing ", "start-up, policy, key source, plan"),
-    ("rehearsing on a fork", "review (live Safe, policy, eth_simulateV1)"),
-    ("proposing ", "rehearsal (fork, execTransaction, proofs)"),
-    ("executing", "propose + sign (live Safe twice, store, key)"),
-    ("sent ", "execute: checks, final simulation, send"),
+    ("reviewing ", "start-up, policy, key source, the run's read of the Safe, plan"),
+    ("rehearsing on a fork", "review (policy, eth_simulateV1)"),
+    ("proposing ", "rehearsal (access lists, fork, warm-up, execTransaction, proofs)"),
+    ("executing", "propose + sign (store, the key's one fetch)"),
+    ("sent ", "execute: fresh read, checks, final simulation, send"),
 )
 LAST_STEP = "execute: wait for the receipt, prove, report, exit"
 

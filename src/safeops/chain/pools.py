@@ -105,7 +105,9 @@ class RpcPools:
     each warning said once.
 
     Workflows share one through a whole command, so a slow primary costs its timeout once per
-    run, not once per read; `warn` is how the CLI shows what was skipped. Thread-safe.
+    run, not once per read; `warn` is how the CLI shows what was skipped. Thread-safe, with a
+    lock per pool and per URL: Safes of several chains handled at once open their pools at
+    once, and a URL two pools share is still checked once.
     """
 
     def __init__(self, warn: Warn | None = None) -> None:
@@ -113,23 +115,34 @@ class RpcPools:
         self._sink = warn
         self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
         self._probes: dict[str, Probe] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
+        self._locks: dict[object, threading.Lock] = {}
 
     def _warn(self, message: str) -> None:
         with self._lock:
-            if message not in self.warnings:
-                self.warnings.append(message)
-                if self._sink is not None:
-                    self._sink(message)
+            if message in self.warnings:
+                return
+            self.warnings.append(message)
+        if self._sink is not None:
+            self._sink(message)
+
+    def _lock_of(self, key: object) -> threading.Lock:
+        with self._lock:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _probe(self, url: str) -> Probe:
+        with self._lock_of(("url", url)):
+            if url not in self._probes:
+                self._probes[url] = probe(url)
+            return self._probes[url]
 
     def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
         key = (tuple(urls), chain_id)
-        with self._lock:
+        with self._lock_of(("pool", key)):
             if key not in self._pools:
-                unseen = [url for url in dict.fromkeys(urls) if url not in self._probes]
-                for checked in each_at_once(probe, unseen):
-                    assert isinstance(checked, Probe)  # probe() returns its errors
-                    self._probes[checked.url] = checked
-                probes = [self._probes[url] for url in urls]
-                self._pools[key] = open_pool(probes, chain_id, self._warn)
+                checked = each_at_once(self._probe, list(dict.fromkeys(urls)))
+                by_url = {c.url: c for c in checked if isinstance(c, Probe)}
+                if len(by_url) != len(checked):  # probe() returns its errors; this is a bug
+                    raise next(c for c in checked if isinstance(c, BaseException))
+                self._pools[key] = open_pool([by_url[url] for url in urls], chain_id, self._warn)
             return self._pools[key]

@@ -76,13 +76,16 @@ def up(
             "(VAULT_ADDR's Vault, else a local OpenBao the devnet starts)."
         ),
     ] = "keystore",
+    chain_id: Annotated[
+        int, typer.Option("--chain-id", min=1, help="The devnet chain's id (another chain).")
+    ] = 31337,
 ) -> None:
     """Start anvil, deploy Safe 1.4.1, the demo protocol and two Safes, write the policy."""
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
     output.progress(f"starting the devnet in {state_dir} …")
-    state, started = manager.up(state_dir, keys=keys, environ=os.environ)
+    state, started = manager.up(state_dir, keys=keys, environ=os.environ, chain_id=chain_id)
     summary = _summary(state, running=True) | {"started": started}
     headline = (
         "[green]devnet started[/green]" if started else "[yellow]devnet already running[/yellow]"

@@ -46,7 +46,11 @@ def review(
 
     output: Output = ctx.ensure_object(Output)
     if bool(targets) == (tx_builder is not None):
-        raise BadInput("review takes plans/JSONs/safeTxHashes, or --tx-builder FILE")
+        raise BadInput(
+            "review takes plans, JSONs or safeTxHashes, or one --tx-builder FILE: not both"
+            if targets
+            else "review takes plans, JSONs or safeTxHashes, or one --tx-builder FILE"
+        )
     names = [str(tx_builder)] if tx_builder is not None else list(targets or [])
     output.audit("review", target=names[0], **({"targets": names} if len(names) > 1 else {}))
     session = open_session(output)

@@ -90,9 +90,13 @@ def is_running(state: DevnetState) -> bool:
 
 
 def up(
-    state_dir: Path, keys: str = "keystore", environ: Mapping[str, str] | None = None
+    state_dir: Path,
+    keys: str = "keystore",
+    environ: Mapping[str, str] | None = None,
+    chain_id: int = DEVNET_CHAIN_ID,
 ) -> tuple[DevnetState, bool]:
-    """Start and deploy the devnet, or report the running one. Returns (state, started)."""
+    """Start and deploy the devnet, or report the running one. Returns (state, started).
+    Devnets on other chain ids can run side by side as the chains of one policy."""
     if keys not in KEY_SOURCES:
         raise BadInput(
             f"unknown key source {keys!r}", hint=f"Use one of: {', '.join(KEY_SOURCES)}."
@@ -105,7 +109,7 @@ def up(
     state_dir.mkdir(parents=True, exist_ok=True)
     environ = environ or {}
     anvil = start_anvil(
-        chain_id=DEVNET_CHAIN_ID,
+        chain_id=chain_id,
         log_path=state_dir / "anvil.log",
         detach=True,
         binary=environ.get("SAFEOPS_ANVIL"),
