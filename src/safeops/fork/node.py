@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,19 +74,31 @@ class Fork:
 
     def call(self, to: str, data: bytes, block: int) -> CallResult:
         """`eth_call` at `block`; a revert is a result (with its data), not an error."""
-        call = {"to": to, "data": hex0x(data)}
+        (result,) = self.calls([(to, data)], block)
+        return result
+
+    def calls(self, calls: Sequence[tuple[str, bytes]], block: int) -> list[CallResult]:
+        """`call` for each (to, data), in one JSON-RPC batch: a revoke of 200 accounts proves
+        200 views, one HTTP round trip instead of 200."""
+        requests = [
+            ("eth_call", [{"to": to, "data": hex0x(data)}, hex(block)]) for to, data in calls
+        ]
         try:
-            answer = self.node.make_request("eth_call", [call, hex(block)])
+            replies = self.node.batch(requests)
         except Exception as error:
             raise RpcUnavailable(f"the fork failed on eth_call ({type(error).__name__})") from None
-        if "error" in answer:
-            problem = answer["error"]
+        results = []
+        for reply in replies:
+            if reply.error is None:
+                results.append(CallResult(True, hex_bytes(reply.result)))
+                continue
             # Execution reverted: code 3 with the revert data (geth and anvil alike).
-            if problem.get("code") == 3 or "revert" in str(problem.get("message", "")):
-                return CallResult(False, hex_bytes(problem.get("data")))
-            message = self._scrubbed(problem.get("message", problem))
+            if reply.error.code == 3 or "revert" in reply.error.message:
+                results.append(CallResult(False, hex_bytes(reply.error.data)))
+                continue
+            message = self._scrubbed(reply.error.message)
             raise RpcUnavailable(f"the fork refused eth_call: {message}")
-        return CallResult(True, hex_bytes(answer["result"]))
+        return results
 
     def block_number(self) -> int:
         return int(self.request("eth_blockNumber", []), 16)

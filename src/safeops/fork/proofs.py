@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from safeops.chain.safe_reader import read_safe
@@ -90,7 +91,7 @@ def prove_plan(fork: Fork, plan: Plan) -> Proofs:
     )
     findings += compare_safe_states(state_before, state_after, unreadable, reverted=reverted)
     views, balances = split_postconditions(plan.postconditions)
-    checks = [_view(fork, p, after) for p in views]
+    checks = _views(fork, views, after)
     checks += [_balance_change(fork, p, before, after) for p in balances]
     return Proofs(
         execution,
@@ -111,10 +112,13 @@ def _read_after(fork: Fork, safe: str, block: int) -> tuple[SafeState | None, st
         return None, str(error) or type(error).__name__
 
 
-def _view(fork: Fork, postcondition: Postcondition, block: int) -> CheckResult:
-    result = fork.call(postcondition.target, view_calldata(postcondition), block)
-    reason = "" if result.success else decode_revert(result.output)
-    return evaluate_view(postcondition, result.success, result.output, reason)
+def _views(fork: Fork, views: Sequence[Postcondition], block: int) -> list[CheckResult]:
+    calls = [(p.target, view_calldata(p)) for p in views]
+    results = fork.calls(calls, block) if calls else []
+    return [
+        evaluate_view(p, r.success, r.output, "" if r.success else decode_revert(r.output))
+        for p, r in zip(views, results, strict=True)
+    ]
 
 
 def _balance_at(fork: Fork, postcondition: Postcondition, block: int) -> int | str:
