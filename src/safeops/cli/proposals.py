@@ -155,6 +155,7 @@ def execute(
         "block": result.block,
         "success": result.success,
         "postconditions": [c.to_json() for c in result.postconditions],
+        "skipped_confirmations": [s.to_json() for s in result.skipped],
     }
 
     def render(console: Console) -> None:
@@ -162,6 +163,10 @@ def execute(
 
         verdict = "[green]executed[/green]" if result.success else "[bold red]FAILED[/bold red]"
         console.print(f"{verdict} {result.safe_tx_hash} in {result.tx_hash} (block {result.block})")
+        for skipped in result.skipped:
+            console.print(
+                f"  [yellow]not counted[/yellow] {skipped.owner}: {escape(skipped.reason)}"
+            )
         for check in result.postconditions:
             mark = "[green]ok[/green]" if check.ok else "[bold red]FAILED[/bold red]"
             console.print(
@@ -197,6 +202,7 @@ def queue(ctx: typer.Context) -> None:
                 "threshold": r.threshold,
                 "conflict": r.conflict,
                 "rehearsal": r.rehearsal,
+                "skipped": [s.to_json() for s in r.skipped],
             }
             for r in rows
         ]

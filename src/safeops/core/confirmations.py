@@ -52,6 +52,8 @@ class Skipped:
 
     owner: str
     reason: str
+    malformed: bool = False
+    """True when it could not be read at all (as opposed to read and not counted)."""
 
     def to_json(self) -> dict[str, str]:
         return {"owner": self.owner, "reason": self.reason}
@@ -95,20 +97,20 @@ class Classification:
 def read_confirmation(listed: str, text: str | None, safe_tx_hash: bytes) -> Claim | Skipped:
     """Parse one stored confirmation (0x-hex, or None when the store has no signature)."""
     if text is None:
-        return Skipped(listed, "listed without a signature")
+        return Skipped(listed, "listed without a signature", malformed=True)
     try:
         blob = bytes.fromhex(text.removeprefix("0x")) if text.startswith("0x") else None
     except ValueError:
         blob = None
     if blob is None:
-        return Skipped(listed, "the signature is not 0x-hex")
+        return Skipped(listed, "the signature is not 0x-hex", malformed=True)
     if len(blob) < STATIC_LENGTH:
-        return Skipped(listed, f"{len(blob)} bytes: too short for a signature")
+        return Skipped(listed, f"{len(blob)} bytes: too short for a signature", malformed=True)
     r, s, v = blob[:32], int.from_bytes(blob[32:64], "big"), blob[64]
     names_owner = r[:12] == bytes(12) and int.from_bytes(r, "big") != 0
     if v == 1 and names_owner:  # an ECDSA r never starts with 12 zero bytes in practice
         if s != 0:
-            return Skipped(listed, "approved-hash signature whose s is not 0")
+            return Skipped(listed, "approved-hash signature whose s is not 0", malformed=True)
         return _exact(listed, blob, Claim(listed, _owner(r), Kind.APPROVED_HASH, blob[:65]))
     if v == 0 and names_owner:
         return _contract(listed, blob, r, s)
@@ -117,9 +119,25 @@ def read_confirmation(listed: str, text: str | None, safe_tx_hash: bytes) -> Cla
     try:
         recovered = recover_ecdsa(safe_tx_hash, blob[:65])
     except SafeOpsError as error:
-        return Skipped(listed, error.message)
+        return Skipped(listed, error.message, malformed=True)
     kind = Kind.ETH_SIGN if recovered.signature[64] > 30 else Kind.EIP712
     return _exact(listed, blob, Claim(listed, recovered.owner, kind, recovered.signature))
+
+
+def kind_by_shape(text: str) -> Kind | None:
+    """The kind a signature claims by its v and shape, before any recovery; None if unclear."""
+    try:
+        blob = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        return None
+    if len(blob) < STATIC_LENGTH:
+        return None
+    v, names_owner = blob[64], blob[:12] == bytes(12)
+    if v in (31, 32):
+        return Kind.ETH_SIGN
+    if v in (27, 28) or (v in (0, 1) and not names_owner):
+        return Kind.EIP712
+    return {0: Kind.CONTRACT, 1: Kind.APPROVED_HASH}.get(v)
 
 
 def _owner(word: bytes) -> str:
@@ -128,17 +146,19 @@ def _owner(word: bytes) -> str:
 
 def _exact(listed: str, blob: bytes, claim: Claim) -> Claim | Skipped:
     if len(blob) != STATIC_LENGTH:
-        return Skipped(listed, f"{len(blob) - STATIC_LENGTH} bytes follow the signature")
+        return Skipped(
+            listed, f"{len(blob) - STATIC_LENGTH} bytes follow the signature", malformed=True
+        )
     return claim
 
 
 def _contract(listed: str, blob: bytes, r: bytes, offset: int) -> Claim | Skipped:
     """v = 0: the owner contract in r, its data at `offset` as a length-prefixed payload."""
     if offset < STATIC_LENGTH or offset + 32 > len(blob):
-        return Skipped(listed, "contract signature whose data offset points outside it")
+        return Skipped(listed, "contract signature whose data offset points outside it", True)
     length = int.from_bytes(blob[offset : offset + 32], "big")
     if offset + 32 + length != len(blob):
-        return Skipped(listed, "contract signature whose data length does not match")
+        return Skipped(listed, "contract signature whose data length does not match", True)
     static = r + STATIC_LENGTH.to_bytes(32, "big") + b"\x00"
     return Claim(listed, _owner(r), Kind.CONTRACT, static, blob[offset + 32 :])
 
@@ -189,26 +209,34 @@ def _why_not(
 ) -> str | None:
     if claim.listed.lower() != claim.owner.lower():
         return f"it is {claim.owner}'s signature, not this owner's"
+    refused = refused_kind(claim.kind, kinds)
+    if refused is not None:
+        return refused
     if claim.owner not in owners:
         return "not an owner now"
-    if claim.kind == Kind.ETH_SIGN and not kinds.eth_sign:
-        return "eth_sign signature: the policy does not count them (signatures.eth_sign)"
-    if claim.kind == Kind.APPROVED_HASH:
-        if not kinds.approved_hash:
-            return "approved hash: the policy does not count them (signatures.approved_hash)"
-        if claim.owner != facts.executor and claim.owner not in facts.approved:
-            return (
-                f"approved hash: no approveHash of this safeTxHash on chain at block {facts.block}"
-            )
-    if claim.kind == Kind.CONTRACT:
-        if not kinds.contract:
-            return "contract signature: the policy does not count them (signatures.contract)"
-        if claim.owner not in facts.valid_contract_signatures:
-            return (
-                f"contract signature: the owner's isValidSignature refused it at block "
-                f"{facts.block}"
-            )
+    if claim.kind == Kind.APPROVED_HASH and claim.owner not in (facts.approved | {facts.executor}):
+        return f"approved hash: no approveHash of this safeTxHash on chain at block {facts.block}"
+    if claim.kind == Kind.CONTRACT and claim.owner not in facts.valid_contract_signatures:
+        return f"contract signature: the owner's isValidSignature refused it at block {facts.block}"
     return None
+
+
+def refused_kind(kind: Kind, kinds: SignatureKinds) -> str | None:
+    """Why the policy does not count this kind of signature, or None when it does."""
+    allowed = {
+        Kind.EIP712: True,
+        Kind.ETH_SIGN: kinds.eth_sign,
+        Kind.APPROVED_HASH: kinds.approved_hash,
+        Kind.CONTRACT: kinds.contract,
+    }
+    if allowed[kind]:
+        return None
+    label = {
+        Kind.ETH_SIGN: "eth_sign signature",
+        Kind.APPROVED_HASH: "approved hash",
+        Kind.CONTRACT: "contract signature",
+    }[kind]
+    return f"{label}: the policy does not count them (signatures.{kind.value})"
 
 
 def pack(claims: Sequence[Claim]) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from eth_hash.auto import keccak
@@ -77,25 +76,3 @@ def recover_ecdsa(safe_tx_hash: bytes, signature: bytes) -> OwnerSignature:
         raise BadInput("the signature does not recover to any address") from error
     normal = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
     return OwnerSignature(public.to_checksum_address(), normal)
-
-
-def collect_signatures(
-    safe_tx_hash: bytes, signatures: Sequence[bytes], owners: Sequence[str], threshold: int
-) -> bytes:
-    """Verify, deduplicate and pack signatures for `execTransaction`.
-
-    Each must recover (against our own hash) to a CURRENT owner; one per owner counts; the
-    packed form is sorted by owner, as the Safe requires; fewer than `threshold` is refused.
-    """
-    by_owner: dict[str, bytes] = {}
-    for raw in signatures:
-        verified = recover_signer(safe_tx_hash, raw)
-        if verified.owner not in owners:
-            raise Refused(
-                f"a signature recovers to {verified.owner}, who is not an owner now",
-                hint="Ex-owners and strangers cannot sign; ask a current owner.",
-            )
-        by_owner.setdefault(verified.owner, verified.signature)
-    if len(by_owner) < threshold:
-        raise Refused(f"{len(by_owner)} distinct owner signature(s), the threshold is {threshold}")
-    return pack_signatures(by_owner)

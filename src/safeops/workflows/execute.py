@@ -6,10 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from safeops.chain.confirmations import verify_confirmations
 from safeops.chain.execute import TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.rpc import RpcPools
 from safeops.core.actions import PolicyViolation
+from safeops.core.confirmations import Skipped
 from safeops.core.evaluate import evaluate
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
@@ -17,7 +19,6 @@ from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeVersion
-from safeops.core.signatures import collect_signatures
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.proposals.local import LocalStore
@@ -37,6 +38,8 @@ class Executed:
     block: int
     success: bool
     postconditions: tuple[CheckResult, ...]
+    skipped: tuple[Skipped, ...] = ()
+    """Confirmations not counted (eth_sign the policy refuses, an approval not on chain, …)."""
 
     @property
     def proven(self) -> bool:
@@ -79,13 +82,21 @@ def execute(
             f"the Safe is at nonce {live.nonce}, this transaction has {plan.tx.nonce}: {why}"
         )
     hash_bytes = plan.inspection.hashes.safe_tx_hash
-    signatures = collect_signatures(
-        hash_bytes,
-        [bytes.fromhex(s.removeprefix("0x")) for s in found.signatures.values()],
+    pool = rpcs.open(safe.rpc, safe.chain_id)
+    confirmations = verify_confirmations(
+        pool,
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        found.signatures,
         live.owners,
-        live.threshold,
+        safe.signatures,
+        live.block,
+        executor=executor.address,
+        unreadable=found.unreadable,
     )
-    rpc = rpcs.open(safe.rpc, safe.chain_id).primary
+    signatures = confirmations.signatures_for(live.threshold)
+    rpc = pool.primary
     final = simulate_signed(rpc.w3, plan.tx, hash_bytes, executor.address, live.block, signatures)
     if not final.success:
         raise Refused(
@@ -124,7 +135,9 @@ def execute(
                 proposal.executed_tx = tx_hash
                 found.store.put(proposal)
     checks = tuple(prove(rpc, plan.postconditions, before, sent.block)) if success else ()
-    return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)
+    return Executed(
+        plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks, confirmations.skipped
+    )
 
 
 def _checked_live_safe(policy: Policy, plan: Plan, rpcs: RpcPools) -> SafeState:

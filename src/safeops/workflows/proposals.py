@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,8 @@ class Found:
     signatures: dict[str, str]
     store: LocalStore | ServiceStore
     executed_tx: str | None
+    unreadable: dict[str, str] = field(default_factory=dict)
+    """Confirmations the store lists but could not give (owner -> why), e.g. no signature."""
 
 
 def find_proposal(policy: Policy, safe_tx_hash: str, plan_dir: Path = DEFAULT_PLAN_DIR) -> Found:
@@ -57,7 +59,8 @@ def find_proposal(policy: Policy, safe_tx_hash: str, plan_dir: Path = DEFAULT_PL
                 hint="Plan, rehearse and propose it again under the current policy.",
             )
         verify_against_rebuild(policy, plan, stored.tx)
-        return Found(safe, plan, dict(stored.signatures), store, stored.executed_tx)
+        unreadable = dict(getattr(stored, "unreadable", {}))  # only the Service has such
+        return Found(safe, plan, dict(stored.signatures), store, stored.executed_tx, unreadable)
     raise BadInput(
         f"no proposal {wanted} in the policy's proposal stores",
         hint="`safeops queue` lists the pending ones.",

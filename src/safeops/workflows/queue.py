@@ -6,8 +6,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from safeops.chain.confirmations import verify_confirmations
 from safeops.chain.rpc import RpcPools
+from safeops.core.confirmations import Skipped
 from safeops.core.policy import Policy
+from safeops.core.safe_tx import SafeVersion
 from safeops.errors import SafeOpsError
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
@@ -26,6 +29,7 @@ class Pending:
     threshold: int
     conflict: bool  # another pending proposal holds the same nonce
     rehearsal: str  # fresh | stale: why | none
+    skipped: tuple[Skipped, ...] = ()  # confirmations that execution would not count
 
 
 def _rehearsal(policy: Policy, safe_tx_hash: str, block: int, plan_dir: Path) -> str:
@@ -45,8 +49,19 @@ def pending(policy: Policy, rpcs: RpcPools, plan_dir: Path = DEFAULT_PLAN_DIR) -
         live = live_safe(policy, safe.name, rpcs)
         waiting = store_for(safe).pending(safe.address, live.nonce)
         nonces = [p.nonce for p in waiting]
+        pool, version = rpcs.open(safe.rpc, safe.chain_id), SafeVersion.parse(live.version)
         for proposal in waiting:
-            valid = {o for o in proposal.signatures if o in live.owners}
+            counted = verify_confirmations(
+                pool,
+                proposal.tx,
+                safe.chain_id,
+                version,
+                proposal.signatures,
+                live.owners,
+                safe.signatures,
+                live.block,
+                unreadable=getattr(proposal, "unreadable", {}),
+            )
             action = proposal.plan.action if isinstance(proposal, Proposal) else "?"
             rows.append(
                 Pending(
@@ -54,10 +69,11 @@ def pending(policy: Policy, rpcs: RpcPools, plan_dir: Path = DEFAULT_PLAN_DIR) -
                     proposal.safe_tx_hash,
                     proposal.nonce,
                     action,
-                    len(valid),
+                    len(counted.usable),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
                     _rehearsal(policy, proposal.safe_tx_hash, live.block, plan_dir),
+                    counted.skipped,
                 )
             )
     return rows

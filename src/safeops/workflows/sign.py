@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from safeops.chain.confirmations import verify_confirmations, verify_imported
 from safeops.chain.rpc import RpcPools
+from safeops.core.confirmations import pack
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
-from safeops.core.signatures import recover_signer
+from safeops.core.safe_state import SafeState
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
 from safeops.workflows.plan import live_safe, write_json
@@ -75,32 +77,58 @@ def sign(
             plan.safe_tx_hash,
             plan,
             result,
-            len(found.signatures),
+            _counted(found, found.signatures, live, rpcs),
             live.threshold,
             None,
             str(export_typed_data),
         )
     if signature is not None:
-        owner, normal = _imported(plan, signature, live.owners)
+        owner, normal = _imported(plan, signature, found, live, rpcs)
     elif signer is not None:
         owner, normal = signer.address, owner_signature(plan, signer, live.owners)
     else:
         raise BadInput("nothing to do: give --signer, --signature or --export-typed-data")
     stored = add_signature(found.store, plan, owner, normal)
-    return Signed(plan.safe_tx_hash, plan, result, len(stored), live.threshold, owner)
+    counted = _counted(found, stored, live, rpcs)
+    return Signed(plan.safe_tx_hash, plan, result, counted, live.threshold, owner)
 
 
-def _imported(plan: Plan, signature: str, owners: tuple[str, ...]) -> tuple[str, str]:
-    """A signature made elsewhere (a hardware wallet): it must recover to a current owner."""
+def _counted(found: Found, signatures: dict[str, str], live: SafeState, rpcs: RpcPools) -> int:
+    """The confirmations execution would count now: stored is not the same as usable."""
+    plan, safe = found.plan, found.safe
+    return len(
+        verify_confirmations(
+            rpcs.open(safe.rpc, safe.chain_id),
+            plan.tx,
+            plan.chain_id,
+            plan.safe_version,
+            signatures,
+            live.owners,
+            safe.signatures,
+            live.block,
+            unreadable=found.unreadable,
+        ).usable
+    )
+
+
+def _imported(
+    plan: Plan, signature: str, found: Found, live: SafeState, rpcs: RpcPools
+) -> tuple[str, str]:
+    """A signature made elsewhere (a hardware wallet, protocol-kit, an on-chain approval):
+    kept only if execution would count it now (a current owner, a kind the policy allows,
+    verified on chain where it must be)."""
     text = signature.strip()
     if text.startswith("{"):  # `cast wallet sign` and some wallets print JSON
         document = parse_json(text, "--signature")
         text = str(document.get("signature", "")) if isinstance(document, dict) else ""
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError as error:
-        raise BadInput("the signature is not hex") from error
-    verified = recover_signer(plan.inspection.hashes.safe_tx_hash, raw)
-    if verified.owner not in owners:
-        raise Refused(f"the signature recovers to {verified.owner}, who is not an owner now")
-    return verified.owner, "0x" + verified.signature.hex()
+    claim = verify_imported(
+        rpcs.open(found.safe.rpc, found.safe.chain_id),
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        text if text.startswith("0x") else "0x" + text,
+        live.owners,
+        found.safe.signatures,
+        live.block,
+    )
+    return claim.owner, "0x" + pack([claim]).hex()
