@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import requests
 
 from safeops import __version__
 from safeops.chain.anvil import AnvilProcess
@@ -296,8 +297,13 @@ def test_an_approval_the_service_lists_without_signature_counts_once_on_chain(
     early = run(capsys, policy, "execute", plan.safe_tx_hash, "--signer", "alice")
     assert early.code == 1
     assert "no approveHash of this safeTxHash on chain" in early.stderr
+    # The stand-in, like the Service, checks a posted v = 1 signature on chain (safe-eth-py).
+    approval = {"signature": "0x" + "00" * 12 + bob[2:].lower() + "00" * 32 + "01"}
+    path = f"{standin.url}/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
+    assert requests.post(path, json=approval, timeout=10).status_code == 400
     tx = {"from": bob, "to": admin, "data": "0xd4d9bdcd" + plan.safe_tx_hash[2:]}
     w3.eth.wait_for_transaction_receipt(w3.eth.send_transaction(tx))  # type: ignore[arg-type]
+    assert requests.post(path, json=approval, timeout=10).status_code == 201
     executed = run(capsys, policy, "execute", plan.safe_tx_hash, "--signer", "alice")
     assert executed.code == 0, executed.stderr
     assert (executed.json["success"], executed.json["skipped_confirmations"]) == (True, [])
