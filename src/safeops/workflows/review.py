@@ -8,7 +8,7 @@ from pathlib import Path
 
 from safeops.chain.rpc import RpcPools
 from safeops.core.actions import Violation
-from safeops.core.batch import Call, build_safe_tx
+from safeops.core.batch import Call, build_for_safe
 from safeops.core.evaluate import evaluate
 from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.json_text import parse_json
@@ -174,9 +174,8 @@ def _from_builder(
         )
     live = live_safe(policy, safe.name, rpcs)
     calls = [Call(c.to, c.data, c.value) for c in batch.calls]
-    tx = build_safe_tx(
-        safe.address, calls, live.nonce if nonce is None else nonce, SafeVersion.parse(live.version)
-    )
+    at = live.nonce if nonce is None else nonce
+    tx = build_for_safe(safe, calls, at, SafeVersion.parse(live.version))
     return Subject("tx-builder", safe, tx, None)
 
 
@@ -186,7 +185,9 @@ def review(policy: Policy, subject: Subject, rpcs: RpcPools) -> Review:
     safe = subject.safe
     live = check_safe(safe, rpcs)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
-    inspection = inspect_transaction(subject.tx, safe.chain_id, version)
+    inspection = inspect_transaction(
+        subject.tx, safe.chain_id, version, safe.libraries.by_address()
+    )
     action = subject.plan.action if subject.plan else None
     violations = tuple(evaluate(policy, safe.name, subject.tx, safe.chain_id, action=action))
     simulation = guarded = None
