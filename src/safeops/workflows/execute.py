@@ -22,6 +22,7 @@ from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.proposals.local import LocalStore
 from safeops.simulate import simulate_signed
+from safeops.workflows.code_guard import require_code
 from safeops.workflows.policy_check import check_safe
 from safeops.workflows.proposals import find_proposal
 
@@ -69,6 +70,7 @@ def execute(
         raise Refused(f"proposal {safe_tx_hash} was already executed in {found.executed_tx}")
     may_execute(policy, plan, executor_name)
     live = _checked_live_safe(policy, plan, rpcs)
+    require_code(policy, safe, plan.tx, rpcs, live.block)
     if plan.tx.nonce != live.nonce:
         why = (
             "it was executed or replaced"

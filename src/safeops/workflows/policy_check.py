@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from safeops.chain.code import read_code_hashes
 from safeops.chain.rpc import RpcPools
 from safeops.chain.safe_reader import read_safe_agreed
+from safeops.core.code_checks import CodeProblem, code_problems, policy_expectations
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.safe_state import Drift, SafeState, find_drift
+from safeops.core.safe_tx import SafeVersion
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class SafeCheck:
     chain_id: int
     state: SafeState | None
     drift: tuple[Drift, ...]
+    code: tuple[CodeProblem, ...] = ()
+    """Policy contracts of this Safe without code, or libraries without official code."""
 
     @property
     def block(self) -> int | None:
@@ -36,7 +41,7 @@ class SafeCheck:
             "address": self.address,
             "chain_id": self.chain_id,
             "block": self.block,
-            "ok": not self.drift,
+            "ok": not self.drift and not self.code,
             "live": None
             if live is None
             else {
@@ -69,5 +74,17 @@ def check_safe(safe: SafeEntry, rpcs: RpcPools) -> SafeCheck:
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
 
 
+def check_contracts(policy: Policy, check: SafeCheck, rpcs: RpcPools) -> SafeCheck:
+    """`check` with the policy contracts of its Safe that lack code (at the same block)."""
+    safe = policy.safes[check.name]
+    # The signed-off version: a live one that differs is drift, reported on its own.
+    expectations = policy_expectations(policy, safe, SafeVersion.parse(safe.expect.version))
+    pool = rpcs.open(safe.rpc, safe.chain_id)
+    block = pool.pin().block if check.block is None else check.block
+    hashes = read_code_hashes(pool, [e.address for e in expectations], block)
+    return replace(check, code=tuple(code_problems(expectations, hashes)))
+
+
 def check_policy(policy: Policy, rpcs: RpcPools) -> list[SafeCheck]:
-    return [check_safe(safe, rpcs) for safe in policy.safes.values()]
+    """Every Safe's drift, and every policy contract without (the right) code."""
+    return [check_contracts(policy, check_safe(safe, rpcs), rpcs) for safe in policy.safes.values()]

@@ -14,6 +14,7 @@ from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
 from safeops.errors import Refused
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
+from safeops.workflows.code_guard import require_code
 from safeops.workflows.plan import live_safe
 from safeops.workflows.policy_check import check_safe
 from safeops.workflows.rehearse import load_fresh_record, read_plan
@@ -55,6 +56,7 @@ def propose(
             hint="Run `safeops policy check` and resolve the drift first.",
         )
     live = live_safe(policy, safe.name, rpcs)
+    require_code(policy, safe, plan.tx, rpcs, live.block)
     if plan.tx.nonce < live.nonce:
         raise Refused(
             f"the plan's nonce {plan.tx.nonce} is already used (the Safe is at {live.nonce})",

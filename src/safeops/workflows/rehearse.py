@@ -47,6 +47,7 @@ from safeops.fork.state_diff import state_diff
 from safeops.interrupts import pause_point
 from safeops.proposals.local import Proposal
 from safeops.proposals.store import store_for
+from safeops.workflows.code_guard import require_code
 
 # `x as x` re-exports: propose, queue and proposals read plans and records through this module.
 from safeops.workflows.records import load_fresh_record as load_fresh_record
@@ -234,6 +235,7 @@ def rehearse_plan(
     store = store_for(entry) if stack else None
     path = record_path(plan_path)
     remove_record(path)
+    require_code(policy, entry, plan.tx, rpcs)  # refused: no record, no fork
     # The first RPC that answers, not rpc[0]: a dead primary must not stop the rehearsal.
     origin = fork_url or rpcs.open(entry.rpc, entry.chain_id).primary.url
     started = time.monotonic()

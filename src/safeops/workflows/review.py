@@ -22,6 +22,7 @@ from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.local import Proposal, proposal_from_json
 from safeops.proposals.store import store_for
 from safeops.simulate import Simulation, simulate_safe_tx
+from safeops.workflows.code_guard import require_code
 from safeops.workflows.plan import live_safe
 from safeops.workflows.policy_check import SafeCheck, check_safe
 
@@ -184,6 +185,7 @@ def review(policy: Policy, subject: Subject, rpcs: RpcPools) -> Review:
     again with the Safe's own guard in place when it has one."""
     safe = subject.safe
     live = check_safe(safe, rpcs)
+    require_code(policy, safe, subject.tx, rpcs, live.block)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
     inspection = inspect_transaction(
         subject.tx, safe.chain_id, version, safe.libraries.by_address()

@@ -12,6 +12,7 @@ from safeops.core.policy import Policy
 from safeops.core.signatures import recover_signer
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
+from safeops.workflows.code_guard import require_code
 from safeops.workflows.plan import live_safe, write_json
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.review import Review, Subject, review
@@ -65,6 +66,7 @@ def sign(
     found, result = verify_for_signing(policy, safe_tx_hash, rpcs)
     plan = found.plan
     live = live_safe(policy, found.safe.name, rpcs)
+    require_code(policy, found.safe, plan.tx, rpcs, live.block)
     if export_typed_data is not None:
         typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
         try:
