@@ -166,6 +166,8 @@ class RpcPool:
     _said_alone: bool = field(default=False, repr=False)
     # Safe states already read and agreed on, by (Safe, block): one run reads each once.
     safe_states: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
+    # Runtime code hashes already read and agreed on, by (address, block); None: no code.
+    code_hashes: dict[tuple[str, int], str | None] = field(default_factory=dict, repr=False)
 
     @property
     def primary(self) -> Rpc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from safeops.chain.code import read_code_hashes
 from safeops.chain.confirmations import verify_confirmations, verify_imported
 from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
@@ -117,6 +118,13 @@ class LiveSafeChain:
 
     def wait(self, tx_hash: str) -> Sent:
         return wait_for_receipt(self.pool.primary.w3, tx_hash)
+
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        pool = self.pool
+        at = pool.pin().block if block is None else block
+        return at, read_code_hashes(pool, addresses, at)
 
     def fork_origin(self) -> str:
         # The first RPC that answers, not rpc[0]: a dead primary must not stop a rehearsal.

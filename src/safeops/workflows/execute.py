@@ -16,6 +16,7 @@ from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.workflows.guards import (
+    require_code,
     require_live_version,
     require_not_executed,
     require_policy,
@@ -74,6 +75,7 @@ def execute(
     # Repeated from propose and sign on purpose: signatures collected earlier must not carry
     # a changed situation (owners, modules, guard, version, policy) through to execution.
     live = undrifted_safe(session, found.safe)
+    require_code(session, found.safe, plan.tx, live.block)
     require_live_version(live, plan)
     require_policy(session.policy, plan)
     _require_current_nonce(plan, live)

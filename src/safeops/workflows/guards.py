@@ -4,6 +4,7 @@ of guards. Where one is deliberately repeated in a later step, the caller says w
 from __future__ import annotations
 
 from safeops.core.actions import PolicyViolation
+from safeops.core.code_checks import code_problems, tx_expectations
 from safeops.core.evaluate import evaluate
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
@@ -89,6 +90,22 @@ def require_live_version(state: SafeState, plan: Plan) -> None:
         raise Refused(
             f"the Safe runs {state.version}, the plan was hashed for {plan.safe_version}",
             hint="Plan it again against the live Safe.",
+        )
+
+
+def require_code(session: Session, safe: SafeEntry, tx: SafeTx, block: int | None = None) -> None:
+    """Every contract `tx` calls (targets, allow-lists, vaults, tokens) has code at `block`
+    (default: a block pinned now), and every library it delegatecalls has the runtime code of
+    an official Safe deployment: a call into an empty account "succeeds" and proves nothing."""
+    expectations = tx_expectations(session.policy, safe, tx)
+    at, hashes = session.chain(safe).code_hashes([e.address for e in expectations], block)
+    problems = code_problems(expectations, hashes)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise Refused(
+            f"{problems[0].message}, at block {at} of chain {safe.chain_id}{more}",
+            hint="Nothing was done. Check the policy's addresses and chain (`safeops policy "
+            "check`); a Safe whose libraries live elsewhere names them in `libraries`.",
         )
 
 

@@ -98,6 +98,13 @@ class SafeChain(Protocol):
 
     def wait(self, tx_hash: str) -> Sent: ...
 
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        """Each address's runtime code hash (None: no code) from every RPC at `block` (default:
+        a block pinned now), and that block."""
+        ...
+
     def fork_origin(self) -> str:
         """The URL a rehearsal forks: the first RPC that answers."""
         ...

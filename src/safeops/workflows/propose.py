@@ -11,6 +11,7 @@ from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import Refused
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.guards import (
+    require_code,
     require_plan_of_policy,
     require_policy,
     require_unspent_nonce,
@@ -51,6 +52,7 @@ def propose(
     safe = require_plan_of_policy(policy, plan)
     require_policy(policy, plan, proposer=signer.name)
     live = undrifted_safe(session, safe)
+    require_code(session, safe, plan.tx, live.block)
     require_unspent_nonce(plan, live.nonce)
     record = load_fresh_record(plan_file, plan, policy, live.block, session.now())
     store = session.store(safe)

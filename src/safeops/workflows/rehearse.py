@@ -19,6 +19,7 @@ from safeops.core.safe_tx import safe_tx_hashes
 from safeops.errors import SafeOpsError
 from safeops.fork.rehearsal import ForkRun, QueuedTx
 from safeops.proposals.base import StoredProposal
+from safeops.workflows.guards import require_code
 from safeops.workflows.plan_files import record_path, remove_record, write_record
 from safeops.workflows.session import Session
 
@@ -108,6 +109,7 @@ def rehearse_plan(
     queued = _queued(session, safe, plan) if stack else None
     path = record_path(plan_file)
     remove_record(path)
+    require_code(session, safe, plan.tx)  # refused: no record, no fork
     origin = fork_url or session.chain(safe).fork_origin()
     run = session.rehearser(origin, plan, queued, fork_block=fork_block, progress=session.progress)
     record = build_record(

@@ -12,7 +12,7 @@ from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
-from safeops.workflows.guards import require_not_executed
+from safeops.workflows.guards import require_code, require_not_executed
 from safeops.workflows.plan_files import write_json
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.review import Review, review
@@ -85,6 +85,7 @@ def sign(
     state = result.live.state
     if state is None:  # a passing review read the Safe; kept for the type checker
         raise Refused(f"Safe {found.safe.name} could not be read")
+    require_code(session, found.safe, plan.tx, state.block)
     if export_typed_data is not None:
         typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
         try:

@@ -23,6 +23,7 @@ from safeops.core.confirmations import (
     read_confirmation,
     read_confirmations,
 )
+from safeops.core.deployments import known_deployment
 from safeops.core.execution import EXECUTION_SUCCESS, Log
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
@@ -113,6 +114,8 @@ class FakeChain:
     signed_simulation_ok: bool = True
     proofs_ok: bool = True
     receipt_status: int = 1
+    no_code: set[str] = field(default_factory=set)
+    """Addresses where the chain has no code."""
     sent: list[SafeTxHash] = field(default_factory=list)
     simulated: list[tuple[SafeTxHash, bool]] = field(default_factory=list)
 
@@ -208,6 +211,19 @@ class FakeChain:
     def wait(self, tx_hash: str) -> Sent:
         logs = (success_log(self.safe.address, self.sent[-1]),) if self.receipt_status else ()
         return Sent(tx_hash, BLOCK + len(self.sent), self.receipt_status, 90_000, logs)
+
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        """Official Safe contracts have their official code; anything else some code."""
+
+        def code(address: str) -> str | None:
+            if address in self.no_code:
+                return None
+            official = known_deployment(address)
+            return official.code_hash if official else "0x" + "ab" * 32
+
+        return (BLOCK if block is None else block), {a: code(a) for a in addresses}
 
     def fork_origin(self) -> str:
         return f"http://fork-origin.invalid/{self.safe.name}"
