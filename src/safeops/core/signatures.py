@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from safeops.errors import BadInput, Refused
+from safeops.errors import BadInput, Refused, SafeOpsError
 
 
 def approved_hash_signature(owner: str) -> bytes:
@@ -58,6 +58,23 @@ def recover_signer(safe_tx_hash: bytes, signature: bytes) -> OwnerSignature:
         raise BadInput("the signature does not recover to any address") from error
     normal = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
     return OwnerSignature(public.to_checksum_address(), normal)
+
+
+def owners_who_signed(
+    safe_tx_hash: bytes, signatures: Iterable[str], owners: Sequence[str]
+) -> set[str]:
+    """The distinct current owners whose 0x signature recovers against `safe_tx_hash`; what
+    does not parse or recover, or recovers to someone else, is not counted (never raised)."""
+    signed: set[str] = set()
+    for text in signatures:
+        try:
+            raw = bytes.fromhex(text.removeprefix("0x"))
+            owner = recover_signer(safe_tx_hash, raw).owner
+        except (ValueError, SafeOpsError):
+            continue
+        if owner in owners:
+            signed.add(owner)
+    return signed
 
 
 def collect_signatures(

@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.policy import SafeEntry
+from safeops.core.safe_state import SafeState
+from safeops.core.safe_tx import SafeTxHash, SafeVersion, safe_tx_hashes
+from safeops.core.signatures import owners_who_signed
 from safeops.errors import SafeOpsError
-from safeops.workflows.guards import live_safe
-from safeops.workflows.plan_files import load_fresh_record, plan_path, read_plan
+from safeops.proposals.base import StoredProposal
+from safeops.workflows.guards import live_safe, require_rehearsal
+from safeops.workflows.plan_files import plan_path, read_plan, record_path
 from safeops.workflows.session import Session
 
 
@@ -36,15 +40,23 @@ class Pending:
         }
 
 
-def _rehearsal(session: Session, safe_tx_hash: SafeTxHash, block: int) -> str:
+def _rehearsal(session: Session, safe: SafeEntry, safe_tx_hash: SafeTxHash, live: SafeState) -> str:
+    """ "fresh" only for a record `propose` would count (signed, fresh, from this chain)."""
     path = plan_path(session.plan_dir, safe_tx_hash)
     if not path.exists():
         return "no local plan"
     try:
-        load_fresh_record(path, read_plan(path), session.policy, block, session.now())
+        require_rehearsal(session, safe, read_plan(path), live, record_path(path))
     except SafeOpsError as error:
         return f"not fresh: {error.message}"
     return "fresh"
+
+
+def _confirmations(proposal: StoredProposal, chain_id: int, live: SafeState) -> int:
+    """Distinct current owners whose signature recovers against our own hash of the
+    transaction (the live VERSION, the policy's chain id): a store's keys are only claims."""
+    ours = safe_tx_hashes(proposal.tx, chain_id, SafeVersion.parse(live.version)).safe_tx_hash
+    return len(owners_who_signed(ours.raw, proposal.signatures.values(), live.owners))
 
 
 def pending(session: Session) -> list[Pending]:
@@ -54,17 +66,16 @@ def pending(session: Session) -> list[Pending]:
         waiting = session.store(safe).pending(live.nonce)
         nonces = [p.nonce for p in waiting]
         for proposal in waiting:
-            valid = {o for o in proposal.signatures if o in live.owners}
             rows.append(
                 Pending(
                     safe.name,
                     proposal.safe_tx_hash,
                     proposal.nonce,
                     proposal.action,
-                    len(valid),
+                    _confirmations(proposal, safe.chain_id, live),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
-                    _rehearsal(session, proposal.safe_tx_hash, live.block),
+                    _rehearsal(session, safe, proposal.safe_tx_hash, live),
                 )
             )
     return rows
