@@ -59,9 +59,9 @@ def failure_reasons(results: Mapping[str, Any]) -> list[str]:
     if not execution["success"] and execution.get("reason"):
         reasons.append(str(execution["reason"]))
     reasons += [_failed_check(check) for check in results["postconditions"] if not check["ok"]]
+    reasons += [str(finding["message"]) for finding in results["storage_diff"] if not finding["ok"]]
     if execution["success"] and not results["postconditions"]:
         reasons.append("no postcondition proves what the transaction did")
-    reasons += [str(finding["message"]) for finding in results["storage_diff"] if not finding["ok"]]
     # Last: what the chain showed explains a hand-made plan better than "not its intent".
     if results.get("intent_mismatch"):
         reasons.append(str(results["intent_mismatch"]))
