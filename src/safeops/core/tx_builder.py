@@ -10,7 +10,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from safeops.core.addresses import parse_address
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.errors import BadInput, HashMismatch
 
 BUILDER_VERSION = "1.18.0"
@@ -118,6 +118,7 @@ def _read_call(index: int, item: object) -> BuilderCall:
         # Calls given only as contractMethod + inputs would need the Builder's ABI encoder;
         # safeops asks for the calldata itself rather than encode on someone else's behalf.
         raise BadInput(f"{where} has no 0x calldata (contractMethod-only entries are not read)")
+    require_calldata_size((len(data) - 2) // 2, f"{where}.data")
     try:
         raw = bytes.fromhex(data[2:])
     except ValueError:
