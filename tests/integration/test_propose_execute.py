@@ -133,11 +133,11 @@ def test_propose_needs_a_fresh_rehearsal(
     missing = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert missing.code == 1
     assert "no rehearsal" in missing.stderr
-    assert run(capsys, policy, "rehearse", str(path)).code == 0
+    assert run(capsys, policy, "rehearse", str(path), "--signer", "oncall").code == 0
     w3.provider.make_request("anvil_mine", [hex(60)])  # past the 50-block freshness limit
     stale = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert stale.code == 1
-    assert "rehearse" in stale.stderr
+    assert "the rehearsal is 60 blocks old" in stale.stderr
 
 
 def _stored(policy: Path, safe_tx_hash: str) -> Path:
