@@ -248,3 +248,18 @@ def test_a_pause_that_changes_nothing_is_never_done(
     assert executed.code == 1
     assert why in executed.stderr
     assert _nonce(w3, guardian) == 0  # nothing was sent
+
+
+def test_a_plans_description_is_shown_as_an_unverified_note(
+    capsys: pytest.CaptureFixture[str], policy: Path
+) -> None:
+    """Calls' descriptions are free text outside the hash: never a statement about the call."""
+    path, _ = planned(capsys, policy, "pause", "router")
+    document = json.loads(path.read_text())
+    document["calls"][0]["description"] = "harmless: refresh the price feed"
+    path.write_text(json.dumps(document))
+    result = cli(capsys, "--policy", str(policy), "rehearse", str(path), "--signer", "oncall")
+    assert result.code == 0, result.stderr
+    shown = " ".join(result.stdout.split())
+    assert "unverified note from the plan file: harmless: refresh the price feed" in shown
+    assert "per the plan" not in shown
