@@ -41,7 +41,7 @@ class Pending:
 
 
 def _rehearsal(session: Session, safe: SafeEntry, safe_tx_hash: SafeTxHash, live: SafeState) -> str:
-    """ "fresh" only for a record `propose` would count (signed, fresh, from this chain)."""
+    """Says fresh only for a record `propose` would count (signed, fresh, from this chain)."""
     path = plan_path(session.plan_dir, safe_tx_hash)
     if not path.exists():
         return "no local plan"
