@@ -212,8 +212,9 @@ def test_a_store_proposal_by_someone_who_may_not_propose_is_not_executed(
 @pytest.mark.parametrize(
     ("target", "why"),
     [
-        ("ghost", "undecodable output 0x"),  # no code: the view answers nothing
-        ("noop", "it already returned 6 before the transaction"),
+        # No code: the view answers nothing (a check for code, where it exists, stops it first).
+        ("ghost", ("undecodable output 0x", "no code")),
+        ("noop", ("it already returned 6 before the transaction",)),
     ],
 )
 def test_a_pause_that_changes_nothing_is_never_done(
@@ -222,20 +223,20 @@ def test_a_pause_that_changes_nothing_is_never_done(
     w3: Web3,
     devnet: Deployment,
     target: str,
-    why: str,
+    why: tuple[str, ...],
 ) -> None:
     guardian = devnet.safes["guardian"]
     path, plan = planned(capsys, policy, "pause", target)
 
     rehearsed = run(capsys, policy, "rehearse", str(path), "--signer", "oncall")
     assert rehearsed.code == 1
-    assert rehearsed.json["passed"] is False
-    assert why in rehearsed.stderr
+    assert rehearsed.json.get("passed") is not True
+    assert any(reason in rehearsed.stderr for reason in why), rehearsed.stderr
 
     emergency = run(capsys, policy, "emergency", "pause", target, "--signer", "oncall")
     assert emergency.code == 1
     assert "done" not in emergency.json
-    assert why in emergency.stderr
+    assert any(reason in emergency.stderr for reason in why), emergency.stderr
 
     # Even written into the store with a valid signature, execute proves nothing and stops.
     store_plan(
@@ -246,7 +247,7 @@ def test_a_pause_that_changes_nothing_is_never_done(
     )
     executed = run(capsys, policy, "execute", plan.safe_tx_hash.hex0x, "--signer", "oncall")
     assert executed.code == 1
-    assert why in executed.stderr
+    assert any(reason in executed.stderr for reason in why), executed.stderr
     assert _nonce(w3, guardian) == 0  # nothing was sent
 
 
