@@ -19,6 +19,7 @@ from harness import (
     Sample,
     fresh_dir,
     interleave,
+    rpc_call,
     rpc_proxy,
     run,
     timed,
@@ -157,11 +158,27 @@ def revoke_addresses(count: int) -> list[str]:
     return [to_checksum_address(f"0x{index:040x}") for index in range(1, count + 1)]
 
 
+def allow_accounts(net: Devnet, accounts: Sequence[str]) -> None:
+    """Put `accounts` on the devnet's allow-list, as the admin Safe would: revoking an account
+    that was never allowed proves nothing, and the rehearsal fails it. `net.reset()` undoes it."""
+    from safeops.core.selectors import encode_call
+
+    url, admin = net.chain.url, net.safes["admin"]
+    rpc_call(url, "anvil_impersonateAccount", admin)
+    rpc_call(url, "anvil_setBalance", admin, hex(10**18))
+    for account in accounts:
+        data = encode_call("setAllowed(address,bool)", account, True)
+        call = {"from": admin, "to": net.contracts["allowlist"], "data": "0x" + data.hex()}
+        rpc_call(url, "eth_sendTransaction", call)
+    rpc_call(url, "anvil_stopImpersonatingAccount", admin)
+
+
 def revoke_many(net: Devnet, runs: int, work: Path) -> RevokeResults:
     """plan revoke of 1,000 addresses (split by max_batch), then review and rehearse every
     plan, one command after the other as an operator would: each step a whole process."""
     results = RevokeResults()
     base = [SAFEOPS, "--policy", str(net.policy)]
+    allow_accounts(net, revoke_addresses(REVOKE_COUNT))
     for _ in range(runs):
         cwd = fresh_dir(work, "revoke")
         (cwd / "list.txt").write_text("\n".join(revoke_addresses(REVOKE_COUNT)) + "\n")

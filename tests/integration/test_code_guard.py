@@ -98,7 +98,7 @@ def test_propose_and_execute_refuse_a_library_gone_since_the_rehearsal(
     capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
 ) -> None:
     plan = planned(capsys, policy, "pause", "--all")
-    assert run(capsys, policy, "rehearse", plan).code == 0
+    assert run(capsys, policy, "rehearse", plan, "--signer", "alice").code == 0
     original = code_of(w3, MULTISEND)
     set_code(w3, MULTISEND, "0x")
     proposal = run(capsys, policy, "propose", plan, "--signer", "oncall")
@@ -127,7 +127,7 @@ def test_sign_refuses_when_a_token_lost_its_code(
     plan = planned(
         capsys, policy, "withdraw", "main", "--token", "dUSD", "--amount", "1", "--to", "cold"
     )
-    assert run(capsys, policy, "rehearse", plan).code == 0
+    assert run(capsys, policy, "rehearse", plan, "--signer", "alice").code == 0
     proposed = run(capsys, policy, "propose", plan, "--signer", "alice")
     assert proposed.code == 0, proposed.stderr
     token = devnet.contracts["token"]

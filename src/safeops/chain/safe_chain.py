@@ -9,7 +9,7 @@ from safeops.chain.code import read_code_hashes
 from safeops.chain.confirmations import verify_confirmations, verify_imported
 from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
-from safeops.chain.reads import balances, block_gas_limit
+from safeops.chain.reads import balances, block_gas_limit, block_hash
 from safeops.chain.rpc import RpcPool, RpcPools
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.chain.simulate import Simulation, simulate_safe_tx, simulate_signed
@@ -44,6 +44,9 @@ class LiveSafeChain:
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
         return balances(self.pool, holder, tokens)
+
+    def block_hash(self, number: int) -> str | None:
+        return block_hash(self.pool, number)
 
     def simulate(
         self,

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.options import open_policy_signer
 from safeops.cli.render_rehearsal import render_rehearsal
 from safeops.cli.session import open_session
 from safeops.errors import Refused
@@ -28,17 +29,34 @@ def rehearse(
         bool,
         typer.Option("--no-stack", help="Do not execute the pending lower-nonce proposals first."),
     ] = False,
+    signer: Annotated[
+        str | None,
+        typer.Option(
+            "--signer",
+            help="Sign the record as this proposer or signer: only a signed record counts "
+            "for propose, sign and execute.",
+        ),
+    ] = None,
 ) -> None:
     """Execute the plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.
-    Exit 1 when the rehearsal fails; the fork is always torn down."""
+    Exit 1 when the rehearsal fails; the fork is always torn down. The record written beside
+    the plan counts for `propose` only when signed (--signer)."""
     from safeops.cli.render import policy_names
+    from safeops.core.rehearsal import may_rehearse
     from safeops.workflows.plan_files import read_plan
     from safeops.workflows.rehearse import rehearse_plan
 
     output: Output = ctx.ensure_object(Output)
-    output.audit("rehearse", plan=str(plan))
+    output.audit("rehearse", plan=str(plan), signer=signer)
     session = open_session(output)
+    key = None
+    if signer:
+        entry = session.policy.signers.get(signer)
+        role = "proposer"
+        if entry is not None:
+            role = "signer" if "signer" in may_rehearse(session.policy, signer).roles else role
+        key = open_policy_signer(session.policy, signer, role)
     result = rehearse_plan(
         session,
         plan,
@@ -46,6 +64,7 @@ def rehearse(
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,
+        signer=key,
     )
     labels, names = session.policy.labels(), policy_names(session.policy)
     output.result(

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from safeops.core.addresses import parse_address
 from safeops.core.batch import Call
 from safeops.core.decode import JsonValue, call_to_json
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 from safeops.core.service_tx import parse_service_tx, to_service_json
@@ -212,6 +212,7 @@ def _call(value: object) -> Call:
     data = _text(item["data"])
     if not data.startswith("0x") or len(data) % 2:
         raise ValueError(f"data {data[:20]!r} is not 0x-hex")
+    require_calldata_size((len(data) - 2) // 2, "calls[].data")
     return Call(
         parse_address(item["to"], what="calls[].to"),
         bytes.fromhex(data[2:]),

@@ -1,4 +1,7 @@
-"""Prove what one execution on a fork did: postconditions, the Safe's storage, accounts, events."""
+"""Prove what one execution on a fork did: postconditions, the Safe's storage, accounts, events.
+
+Every postcondition must be made true by the transaction: a view is read before and after it,
+and one that already held before fails ("done" must never mean "nothing changed")."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from safeops.core.rehearsal import (
     evaluate_safe_diff,
     evaluate_view,
     failed_check,
+    require_change,
     slot_names,
     split_postconditions,
     view_calldata,
@@ -47,6 +51,8 @@ class Proofs:
         return (
             self.execution is not None
             and self.execution.success
+            # No postcondition, no proof: a transaction that changed nothing would pass.
+            and bool(self.postconditions)
             and all(check.ok for check in self.postconditions)
             and all(finding.ok for finding in self.storage_diff)
         )
@@ -90,7 +96,8 @@ def prove_plan(fork: Fork, plan: Plan) -> Proofs:
     )
     findings += compare_safe_states(state_before, state_after, unreadable, reverted=reverted)
     views, balances = split_postconditions(plan.postconditions)
-    checks = [_view(fork, p, after) for p in views]
+    # A view must become true: read before too, so that a no-op cannot pass (fork/proofs.py).
+    checks = [require_change(_view(fork, p, before), _view(fork, p, after)) for p in views]
     checks += [_balance_change(fork, p, before, after) for p in balances]
     return Proofs(
         execution,

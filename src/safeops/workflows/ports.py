@@ -43,6 +43,10 @@ class SafeChain(Protocol):
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]: ...
 
+    def block_hash(self, number: int) -> str | None:
+        """Block `number`'s 0x hash, agreed by every RPC; None when it is not mined yet."""
+        ...
+
     def simulate(
         self,
         tx: SafeTx,

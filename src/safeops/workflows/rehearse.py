@@ -4,24 +4,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy, SafeEntry
+from safeops.core.policy import Policy, SafeEntry, SignerEntry
 from safeops.core.rebuild import policy_safe_of, verify_against_rebuild
 from safeops.core.rehearsal import (
+    Origin,
     RehearsalRecord,
     build_record,
     check_postcondition,
     failure_reasons,
+    may_rehearse,
+    record_hash,
+    signed_record,
 )
+from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import safe_tx_hashes
-from safeops.errors import SafeOpsError
+from safeops.errors import Refused, SafeOpsError
 from safeops.fork.rehearsal import ForkRun, QueuedTx
 from safeops.proposals.base import StoredProposal
-from safeops.workflows.guards import require_code
-from safeops.workflows.plan_files import record_path, remove_record, write_record
+from safeops.workflows.guards import (
+    live_safe,
+    require_chain_hashes,
+    require_code,
+    require_rehearsal,
+)
+from safeops.workflows.plan_files import (
+    plan_path,
+    record_path,
+    remove_record,
+    write_plan,
+    write_record,
+)
 from safeops.workflows.session import Session
+
+
+class DigestSigner(Protocol):
+    """A policy signer who vouches for a rehearsal: the keys layer's Signer."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_digest(self, digest: bytes) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -39,6 +67,12 @@ class Rehearsal:
     def passed(self) -> bool:
         """Decided on the typed results; the record stores the same verdict."""
         return self.run.passed and self.intent_mismatch is None
+
+    @property
+    def signed_by(self) -> str | None:
+        """The policy signer who signed the record; None: it counts only in this process."""
+        signature = self.record.signature
+        return None if signature is None else str(signature["signer"])
 
     @property
     def reasons(self) -> list[str]:
@@ -77,7 +111,12 @@ class Rehearsal:
             "storage_diff": results["storage_diff"],
             "changed_accounts": results["changed_accounts"],
             "events": results["events"],
-            "record": {"path": str(self.record_path), "digest": self.record.digest},
+            "fork_block_hash": run.block_hash,
+            "record": {
+                "path": str(self.record_path),
+                "digest": self.record.digest,
+                "signed_by": self.signed_by,
+            },
             "timings": {
                 "fork_start_s": round(run.start_seconds, 3),
                 "rehearsal_s": round(run.run_seconds, 3),
@@ -94,13 +133,18 @@ def rehearse_plan(
     fork_block: int | None = None,
     fork_url: str | None = None,
     stack: bool = True,
+    signer: DigestSigner | None = None,
 ) -> Rehearsal:
     """Fork the Safe's chain, execute the queued proposals then the plan, and prove its effects.
 
     The previous record is removed first: an interrupted or refused rehearsal leaves none, so a
-    stale pass can never outlive a newer attempt. The new one is written passed or failed.
+    stale pass can never outlive a newer attempt. The new one is written passed or failed,
+    signed by `signer` when given (then it counts in other processes too), and remembered by
+    the session (it counts in this one).
     """
     safe = policy_safe_of(session.policy, plan)
+    vouching = _vouching(session.policy, signer)  # a wrong signer is refused before the fork
+    require_chain_hashes(safe, live_safe(session, safe), plan)
     # "Does what the plan says" only holds for what the plan's intent rebuilds. A mismatch
     # fails the rehearsal, but the fork still runs: its proofs show what the file would do.
     intent_mismatch = _intent_mismatch(session.policy, plan)
@@ -108,12 +152,14 @@ def rehearse_plan(
         check_postcondition(postcondition)  # a bad plan is refused before any fork starts
     queued = _queued(session, safe, plan) if stack else None
     path = record_path(plan_file)
+    session.rehearsed.pop(plan.safe_tx_hash, None)
     remove_record(path)
     require_code(session, safe, plan.tx)  # refused: no record, no fork
     origin = fork_url or session.chain(safe).fork_origin()
     run = session.rehearser(origin, plan, queued, fork_block=fork_block, progress=session.progress)
     record = build_record(
         plan,
+        origin=Origin(plan.chain_id, run.block, run.block_hash),
         fork_block=run.block,
         fork_block_timestamp=run.timestamp,
         rehearsed_at=session.now(),
@@ -122,8 +168,44 @@ def rehearse_plan(
         passed=run.passed and intent_mismatch is None,
         results=_results(run) | {"intent_mismatch": intent_mismatch},
     )
+    if signer is not None and vouching is not None:
+        session.progress(f"signing the record as {signer.name} …")
+        record = signed_record(record, vouching, signer.sign_digest(record_hash(record)))
     write_record(path, record)
+    session.rehearsed[plan.safe_tx_hash] = record
     return Rehearsal(plan, run, not stack, intent_mismatch, record, path)
+
+
+def rehearsed_or_rehearse(
+    session: Session, safe: SafeEntry, plan: Plan, live: SafeState
+) -> RehearsalRecord:
+    """A rehearsal of `plan` that counts (`guards.require_rehearsal`), or a new one run here at
+    the block `live` was read at: `sign` and `execute` never rely on an unsigned file."""
+    plan_file = plan_path(session.plan_dir, plan.safe_tx_hash)
+    try:
+        return require_rehearsal(session, safe, plan, live, record_path(plan_file))
+    except Refused as uncounted:
+        session.progress(f"{uncounted.message}: rehearsing it here …")
+    if not plan_file.exists():
+        write_plan(session.plan_dir, plan)
+    rehearsal = rehearse_plan(session, plan_file, plan, fork_block=live.block)
+    if not rehearsal.passed:
+        raise Refused(
+            f"the rehearsal of {plan.safe_tx_hash} fails: {rehearsal.reason}",
+            hint=f"Do not sign or execute it: `safeops rehearse {plan_file}` shows the report.",
+        )
+    return require_rehearsal(session, safe, plan, live, record_path(plan_file))
+
+
+def _vouching(policy: Policy, signer: DigestSigner | None) -> SignerEntry | None:
+    if signer is None:
+        return None
+    entry = may_rehearse(policy, signer.name)
+    if entry.address != signer.address:
+        raise Refused(
+            f"signer {signer.name} is {entry.address} in the policy, not {signer.address}"
+        )
+    return entry
 
 
 def _intent_mismatch(policy: Policy, plan: Plan) -> str | None:

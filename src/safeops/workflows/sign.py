@@ -15,6 +15,7 @@ from safeops.errors import BadInput, Refused
 from safeops.workflows.guards import require_code, require_not_executed
 from safeops.workflows.plan_files import write_json
 from safeops.workflows.proposals import Found, find_proposal
+from safeops.workflows.recheck import recheck_proposal
 from safeops.workflows.review import Review, review
 from safeops.workflows.session import Session
 from safeops.workflows.signing import (
@@ -68,6 +69,8 @@ def verify_for_signing(session: Session, safe_tx_hash: SafeTxHash) -> tuple[Foun
             f"but the live Safe ({result.inspection.version}) gives {reviewed}",
             hint="Plan it again against the live Safe.",
         )
+    if result.live.state is not None:  # a passing review read the Safe
+        recheck_proposal(session, found, result.live.state)
     return found, result
 
 

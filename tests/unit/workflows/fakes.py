@@ -51,6 +51,11 @@ V141 = SafeVersion.parse("1.4.1")
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
+def block_hash(number: int) -> str:
+    """The fake chain's hash of block `number`; the fake fork reports the same."""
+    return f"0x{number:064x}"
+
+
 def _key_address(name: str) -> str:
     from eth_account import Account
 
@@ -113,6 +118,8 @@ class FakeChain:
     simulation_ok: bool = True
     signed_simulation_ok: bool = True
     proofs_ok: bool = True
+    already_true: bool = False
+    """The views already hold before anything is sent (a no-op, an already paused target)."""
     receipt_status: int = 1
     no_code: set[str] = field(default_factory=set)
     """Addresses where the chain has no code."""
@@ -127,6 +134,10 @@ class FakeChain:
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
         return dict.fromkeys(tokens, 10**30)
+
+    def block_hash(self, number: int) -> str | None:
+        head = self.current.block if self.current is not None else BLOCK
+        return block_hash(number) if number <= head else None
 
     def _simulation(self, ok: bool, block: int, with_guard: bool) -> Simulation:
         reason = None if ok else "Pausable: paused"
@@ -157,6 +168,8 @@ class FakeChain:
     def prove(
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
+        if not self.sent:  # nothing executed yet: the views show the state before
+            return [check(p, self.already_true) for p in postconditions]
         return [check(p, self.proofs_ok) for p in postconditions]
 
     def verify_confirmations(
@@ -265,7 +278,10 @@ class FakeRehearser:
             tuple(check(p, self.passed) for p in plan.postconditions),
             (nonce,),
         )
-        return ForkRun("fake fork", fork_block or BLOCK, NOW - 12, stacked, None, proofs)
+        block = fork_block or BLOCK
+        return ForkRun(
+            "fake fork", block, NOW - 12, stacked, None, proofs, block_hash=block_hash(block)
+        )
 
 
 def _execution(safe_tx_hash: SafeTxHash, success: bool) -> Execution:
