@@ -15,7 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from flows import MINIMAL, minimal_command, safe_cli_command
-from harness import SAFE_CLI, SAFEOPS, BenchError, Devnet, Sample, fresh_dir, interleave, run
+from harness import (
+    SAFE_CLI,
+    SAFEOPS,
+    BenchError,
+    Devnet,
+    Sample,
+    fresh_dir,
+    interleave,
+    rpc_call,
+    run,
+)
 from rpc_traffic import rpc_proxy
 
 REVOKE_COUNT = 1_000
@@ -165,6 +175,27 @@ def revoke_addresses(count: int) -> list[str]:
     return [to_checksum_address(f"0x{index:040x}") for index in range(1, count + 1)]
 
 
+def allow_accounts(net: Devnet, accounts: Sequence[str]) -> None:
+    """Put `accounts` on the devnet's allow-list, as the admin Safe would: revoking an account
+    that was never allowed proves nothing, and the rehearsal fails it. `net.reset()` undoes it."""
+    from safeops.core.selectors import encode_call
+
+    url, admin = net.chain.url, net.safes["admin"]
+    rpc_call(url, "anvil_impersonateAccount", admin)
+    rpc_call(url, "anvil_setBalance", admin, hex(10**18))
+    for account in accounts:
+        data = encode_call("setAllowed(address,bool)", account, True)
+        call = {"from": admin, "to": net.contracts["allowlist"], "data": "0x" + data.hex()}
+        rpc_call(url, "eth_sendTransaction", call)
+    rpc_call(url, "anvil_stopImpersonatingAccount", admin)
+
+
+def _allowed(net: Devnet) -> None:
+    """A fresh chain whose allow-list holds the accounts the revoke removes."""
+    net.reset()
+    allow_accounts(net, revoke_addresses(REVOKE_COUNT))
+
+
 def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> RevokeResults:
     """`plan revoke` of 1,000 addresses (split by max_batch), then `review` and `rehearse` of
     every plan in one process each, as an operator runs them. safe-cli and the minimal script
@@ -174,7 +205,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
     batches: list[tuple[str, str]] = []
 
     def safeops() -> None:
-        net.reset()
+        _allowed(net)
         cwd = fresh_dir(work, "revoke")
         (cwd / "list.txt").write_text("\n".join(revoke_addresses(REVOKE_COUNT)) + "\n")
         start = time.perf_counter()
@@ -197,7 +228,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
         batches[:] = [(d["to"], d["data"]) for d in documents]
 
     def safe_cli() -> None:
-        net.reset()
+        _allowed(net)
         admin = net.safes["admin"]
         start = time.perf_counter()
         for to, data in batches:
@@ -206,7 +237,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
         results.safe_cli.seconds.append(time.perf_counter() - start)
 
     def minimal() -> None:
-        net.reset()
+        _allowed(net)
         pairs = [item for batch in batches for item in batch]
         command = [sys.executable, str(MINIMAL), net.rpc_url, net.safes["admin"], *pairs]
         start = time.perf_counter()

@@ -40,7 +40,7 @@ class Behaviour:
     # Every HTTP request (a batch is one): who sent it ("tool", or "fork" for an anvil fork
     # fetching the origin's state) and its methods.
     posts: list[tuple[str, list[str]]] = field(default_factory=list)
-    calls: list[tuple[str, list[Any]]] = field(default_factory=list)  # method and params
+    calls: list[tuple[str, str, list[Any]]] = field(default_factory=list)  # client, method, params
 
     def sent_by(self, client: str) -> list[str]:
         """The methods `client` asked, in order."""
@@ -65,8 +65,11 @@ def _handler(upstream: str, behaviour: Behaviour) -> type[BaseHTTPRequestHandler
             methods = [str(call.get("method")) for call in calls]
             behaviour.methods.extend(methods)
             agent = self.headers.get("User-Agent", "").lower()
-            behaviour.posts.append(("tool" if agent.startswith("python") else "fork", methods))
-            behaviour.calls += [(c.get("method"), list(c.get("params") or [])) for c in calls]
+            client = "tool" if agent.startswith("python") else "fork"
+            behaviour.posts.append((client, methods))
+            behaviour.calls += [
+                (client, c.get("method"), list(c.get("params") or [])) for c in calls
+            ]
             only = behaviour.only
             mode = behaviour.mode if only is None or set(methods) & only else Mode.FORWARD
             if mode is Mode.DROP:

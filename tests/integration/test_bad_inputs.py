@@ -183,7 +183,7 @@ def _arguments(case: Case, world: World, folder: Path) -> list[str]:
 
 def _prepare(case: Case, world: World, w3: Web3) -> None:
     if "proposal" in case.setup or any("{hash}" in arg for arg in case.args):
-        store_plan(world.store, plan_from_json(world.plan))
+        store_plan(world.store, plan_from_json(world.plan), proposer="oncall")
     if "spend_nonce" in case.setup:  # someone executed nonce 0 meanwhile
         w3.provider.make_request(
             "anvil_setStorageAt",  # type: ignore[arg-type]

@@ -92,11 +92,14 @@ def run(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> Run:
     return cli(capsys, "--json", "--policy", str(policy), *args)
 
 
-def rehearsed(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> tuple[Path, str]:
+def rehearsed(
+    capsys: pytest.CaptureFixture[str], policy: Path, *args: str, signer: str = "alice"
+) -> tuple[Path, str]:
     planned = run(capsys, policy, "plan", *args)
     assert planned.code == 0, planned.stderr
     path = Path(planned.json["plan"])
-    result = run(capsys, policy, "rehearse", str(path))
+    # Signed: only a record a policy signer vouched for counts for `propose`.
+    result = run(capsys, policy, "rehearse", str(path), "--signer", signer)
     assert result.code == 0, result.stderr
     return path, planned.json["safe_tx_hash"]
 
@@ -285,7 +288,7 @@ def test_keyring_locked_is_exit_3_and_nothing_is_proposed(
     spec = '{ keyring = "safeops-faults", username = "oncall" }'
     policy = _policy(workdir, devnet, anvil, {"oncall": spec})
     assert run(capsys, policy, "keys", "check", "--signer", "oncall").code == 0
-    path, _ = rehearsed(capsys, policy, "pause", "router")
+    path, _ = rehearsed(capsys, policy, "pause", "router", signer="oncall")
     gnome_keyring.lock()
     proposed = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert proposed.code == 3

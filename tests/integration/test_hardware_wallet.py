@@ -56,7 +56,7 @@ def test_export_sign_with_cast_and_import(
     args = ("withdraw", "main", "--token", "dUSD", "--amount", "5", "--to", "cold")
     planned = run(capsys, policy, "plan", *args)
     path, safe_tx_hash = planned.json["plan"], planned.json["safe_tx_hash"]
-    assert run(capsys, policy, "rehearse", path).code == 0
+    assert run(capsys, policy, "rehearse", path, "--signer", "alice").code == 0
     assert run(capsys, policy, "propose", path, "--signer", "alice").code == 0
 
     exported = run(capsys, policy, "sign", safe_tx_hash, "--export-typed-data", "td.json")

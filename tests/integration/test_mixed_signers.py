@@ -59,7 +59,7 @@ def _proposed_withdrawal(capsys: pytest.CaptureFixture[str], policy: Path, signe
     planned = run(capsys, policy, "plan", *args)
     assert planned.code == 0, planned.stderr
     path, safe_tx_hash = planned.json["plan"], planned.json["safe_tx_hash"]
-    rehearsed = run(capsys, policy, "rehearse", path)
+    rehearsed = run(capsys, policy, "rehearse", path, "--signer", signer)
     assert rehearsed.code == 0, rehearsed.stderr
     proposed = run(capsys, policy, "propose", path, "--signer", signer)
     assert proposed.code == 0, proposed.stderr

@@ -49,7 +49,8 @@ def planned(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> tup
 
 def rehearsed(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> tuple[Path, str]:
     path, safe_tx_hash = planned(capsys, policy, *args)
-    result = run(capsys, policy, "rehearse", str(path))
+    # Signed: only a record a policy signer vouched for counts in another process.
+    result = run(capsys, policy, "rehearse", str(path), "--signer", "alice")
     assert result.code == 0, result.stderr
     return path, safe_tx_hash
 
@@ -132,11 +133,11 @@ def test_propose_needs_a_fresh_rehearsal(
     missing = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert missing.code == 1
     assert "no rehearsal" in missing.stderr
-    assert run(capsys, policy, "rehearse", str(path)).code == 0
+    assert run(capsys, policy, "rehearse", str(path), "--signer", "oncall").code == 0
     w3.provider.make_request("anvil_mine", [hex(60)])  # past the 50-block freshness limit
     stale = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert stale.code == 1
-    assert "rehearse" in stale.stderr
+    assert "the rehearsal is 60 blocks old" in stale.stderr
 
 
 def _stored(policy: Path, safe_tx_hash: str) -> Path:
@@ -256,18 +257,34 @@ def test_a_rehashed_plan_file_is_not_proposed_or_reviewed(
 
 
 def test_propose_refuses_a_nonce_gap(
-    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    policy: Path,
+    w3: Web3,
+    tmp_path: Path,
+    devnet: Deployment,
 ) -> None:
     """Security review M2: nothing may be signed that waits on a nonce no one proposed."""
     from eth_utils import to_checksum_address
 
+    from safeops.core.selectors import encode_call
+
     addresses = [to_checksum_address(f"0x{i:040x}") for i in range(1, 202)]
+    # The second plan revokes the last account: it must be allowed, or revoking proves nothing.
+    admin = devnet.safes["admin"]
+    w3.provider.make_request("anvil_impersonateAccount", [admin])  # type: ignore[arg-type]
+    w3.provider.make_request("anvil_setBalance", [admin, hex(10**18)])  # type: ignore[arg-type]
+    allow = encode_call("setAllowed(address,bool)", addresses[-1], True)
+    sent = w3.eth.send_transaction(
+        {"from": admin, "to": devnet.contracts["allowlist"], "data": allow}  # type: ignore[typeddict-item]
+    )
+    assert w3.eth.wait_for_transaction_receipt(sent)["status"] == 1
     (tmp_path / "list.txt").write_text("\n".join(addresses))
     result = run(
         capsys, policy, "plan", "revoke", "members", "--from-file", str(tmp_path / "list.txt")
     )
     second = Path(result.json["plans"][1]["plan"])
-    assert run(capsys, policy, "rehearse", str(second), "--no-stack").code == 0
+    alone = run(capsys, policy, "rehearse", str(second), "--no-stack", "--signer", "alice")
+    assert alone.code == 0, alone.stderr
     gap = run(capsys, policy, "propose", str(second), "--signer", "alice")
     assert gap.code == 1
     assert "nonce gap: no pending proposal holds nonce 0" in gap.stderr

@@ -16,13 +16,14 @@ from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withd
 from safeops.core.batch import Call
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, load_policy
+from safeops.core.rehearsal import RehearsalRecord, check_fresh
 from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.core.selectors import encode_call
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import COLD_WALLET, deploy_artifact, member_address
 from safeops.devnet.policy_file import render_policy
 from safeops.errors import Refused
-from safeops.workflows.plan_files import load_fresh_record, record_path
+from safeops.workflows.plan_files import read_record, record_path
 from tests.helpers import Run, cli, store_plan
 
 if TYPE_CHECKING:
@@ -64,6 +65,14 @@ def _write(tmp_path: Path, plan: Plan) -> Path:
     path = tmp_path / plan.file_name
     path.write_text(json.dumps(plan.to_json(), indent=2))
     return path
+
+
+def load_fresh_record(
+    plan_path: Path, plan: Plan, policy: Policy, block: int, now: int
+) -> RehearsalRecord:
+    record = read_record(record_path(plan_path))
+    check_fresh(record, plan, policy, block, now)
+    return record
 
 
 def _rehearse(capsys: pytest.CaptureFixture[str], policy: Path, plan: Path, *extra: str) -> Run:
@@ -435,12 +444,17 @@ def test_a_queued_unpause_fails_the_stacked_rehearsal_not_the_lone_one(
     alone = _rehearse(capsys, policy_file, plan_path, "--no-stack")
 
     # The plan is hand-made (an admin pause with an extra proof), so it can never pass as
-    # "what its intent rebuilds"; on the fork alone, though, every proof holds.
+    # "what its intent rebuilds". Alone, the router was paused before and stays paused: a
+    # check that held before the transaction proves nothing, so it fails too.
     assert alone.code == 1
     assert [r.split(":")[0] for r in alone.json["reasons"]] == [
-        "the plan is not what its intent rebuilds"
+        "postcondition router.paused() == true",
+        "the plan is not what its intent rebuilds",
     ]
-    assert all(p["ok"] for p in alone.json["postconditions"])
+    assert [p["ok"] for p in alone.json["postconditions"]] == [False, True, True]
+    assert alone.json["postconditions"][0]["note"].startswith(
+        "it already returned true before the transaction"
+    )
     assert alone.json["stacked"] == []
     assert alone.json["stack_skipped"] is True
     assert alone.json["nonce_override"] == {"from": queued.tx.nonce, "to": queued.tx.nonce + 1}

@@ -139,7 +139,7 @@ def _rehearsed_withdrawal(capsys: pytest.CaptureFixture[str], policy: Path) -> t
     args = ("withdraw", "main", "--token", "dUSD", "--amount", "4", "--to", "cold")
     planned = run(capsys, policy, "plan", *args)
     assert planned.code == 0, planned.stderr
-    rehearsed = run(capsys, policy, "rehearse", planned.json["plan"])
+    rehearsed = run(capsys, policy, "rehearse", planned.json["plan"], "--signer", "alice")
     assert rehearsed.code == 0, rehearsed.stderr
     plan = plan_from_json(json.loads(Path(planned.json["plan"]).read_text()))
     return planned.json["plan"], plan

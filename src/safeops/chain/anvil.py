@@ -18,6 +18,25 @@ from pathlib import Path
 
 from safeops.errors import DevnetError, ToolMissing
 
+# What a child process (anvil, OpenBao) inherits: enough to run and reach an RPC through a
+# proxy, nothing else. Vault tokens, AppRole secrets, cloud credentials and API keys in the
+# environment stay in safeops (SECURITY.md, key custody).
+CHILD_ENV_KEYS = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "LC_ALL",
+    "TZ",
+    "TMPDIR",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+)
 SETUP_HINT = "Run `npm install` in the safeops checkout (or set SAFEOPS_ANVIL to an anvil binary)."
 READY_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
@@ -56,6 +75,11 @@ def find_anvil(configured: str | None = None, search_dirs: Sequence[Path] = ()) 
             if candidate.is_file() and os.access(candidate, os.X_OK):
                 return candidate
     raise ToolMissing("anvil was not found", hint=SETUP_HINT)
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """A minimal environment for a child process: CHILD_ENV_KEYS as set here, plus `extra`."""
+    return {key: os.environ[key] for key in CHILD_ENV_KEYS if key in os.environ} | extra
 
 
 def free_port() -> int:
@@ -137,6 +161,7 @@ def start_anvil(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=child_environment(),
             start_new_session=detach,
         )
     finally:

@@ -169,7 +169,11 @@ class RpcPool:
     # Safe states already read and agreed on, by (Safe, block): one run reads each once.
     safe_states: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
     _run_pin: Pin | None = field(default=None, repr=False)
+    last_pin: Pin | None = field(default=None, repr=False)
+    """The block pinned last, the run's or a fresh one, with each RPC's hash of it."""
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # Runtime code hashes already read and agreed on, by (address, block); None: no code.
+    code_hashes: dict[tuple[str, int], str | None] = field(default_factory=dict, repr=False)
 
     @property
     def primary(self) -> Rpc:
@@ -257,7 +261,10 @@ class RpcPool:
         at_block = self.each("eth_getBlockByNumber", lambda rpc: _block(rpc, block), behind)
         hashes = [(rpc, head.hash) for rpc, head in heads if head.number == block]
         hashes += [(rpc, head.hash) for rpc, head in at_block]
-        return Pin(block, tuple(hashes))
+        pin = Pin(block, tuple(hashes))
+        with self.lock:
+            self.last_pin = pin
+        return pin
 
 
 def _labels(rpcs: Sequence[Rpc]) -> str:

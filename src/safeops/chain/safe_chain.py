@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from safeops.chain.access_list import rehearsal_prefetch
+from safeops.chain.code import read_code_hashes
 from safeops.chain.confirmations import verify_confirmations, verify_imported
 from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.pools import RpcPools
 from safeops.chain.proofs import prove, read_balances
-from safeops.chain.reads import balances, block_gas_limit
+from safeops.chain.reads import balances, block_gas_limit, block_hash
 from safeops.chain.rpc import RpcPool
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.chain.simulate import Simulation, simulate_safe_tx, simulate_signed
@@ -49,6 +50,9 @@ class LiveSafeChain:
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
         return balances(self.pool, holder, tokens)
+
+    def block_hash(self, number: int) -> str | None:
+        return block_hash(self.pool, number)
 
     def simulate(
         self,
@@ -136,6 +140,13 @@ class LiveSafeChain:
         self, txs: Sequence[tuple[SafeTx, SafeTxHash]], state: SafeState, block: int
     ) -> Prefetch:
         return rehearsal_prefetch(self.pool.primary, txs, state, block)
+
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        pool = self.pool
+        at = pool.pin().block if block is None else block
+        return at, read_code_hashes(pool, addresses, at)
 
     def fork_origin(self) -> str:
         # The first RPC that answers, not rpc[0]: a dead primary must not stop a rehearsal.

@@ -53,7 +53,10 @@ class Output:
     def result(self, data: dict[str, Any], render: Callable[[RichConsole], None]) -> None:
         """Print the command's result: `data` as JSON, or `render` for a person."""
         if self.json_mode:
-            sys.stdout.write(json.dumps(self._with_warnings(data), indent=2) + "\n")
+            # Streamed in chunks: an indented dumps() of a large decoded batch would hold many
+            # times the input in memory at once.
+            json.dump(self._with_warnings(data), sys.stdout, indent=2)
+            sys.stdout.write("\n")
             sys.stdout.flush()
         else:
             render(self.out)

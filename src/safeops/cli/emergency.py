@@ -89,9 +89,14 @@ def _run(
     output.result(document, lambda console: _render(console, outcomes, dry_run))
     failed = [o for o in outcomes if o.executed is not None and not o.executed.proven]
     if failed:
+        reasons = [
+            f"Safe {o.written.plan.safe_name}: {'; '.join(o.executed.unproven)}"
+            for o in failed
+            if o.executed is not None
+        ]
         raise Refused(
-            f"{len(failed)} emergency transaction(s) did not do what was planned",
-            hint="See the postconditions above.",
+            f"not done: {' | '.join(reasons)}",
+            hint="See the postconditions above; do not retry blindly.",
         )
 
 

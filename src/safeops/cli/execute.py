@@ -32,10 +32,9 @@ def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: Signer
     output.audit_details.update(tx_hash=result.tx_hash, success=result.success)
     output.result(result.to_json(), lambda console: _render(console, result))
     if not result.proven:
+        what = "mined but not done" if result.success else "not done"
         raise Refused(
-            "the transaction was mined but did not do what was planned"
-            if result.success
-            else "the Safe reports ExecutionFailure",
+            f"{result.tx_hash} {what}: {'; '.join(result.unproven)}",
             hint=f"Inspect {result.tx_hash}; do not retry blindly.",
         )
 

@@ -99,8 +99,13 @@ def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
     output.progress(f"reading {len(session.policy.safes)} Safe(s) from their RPCs …")
     checks = check_policy(session)
     drift = [d for check in checks for d in check.drift]
+    code = [
+        {"safe": c.name, "chain_id": c.chain_id, "block": c.block, **problem.to_json()}
+        for c in checks
+        for problem in c.code
+    ]
     document: dict[str, Any] = {
-        "ok": not drift,
+        "ok": not drift and not code,
         "drift": [
             {
                 "safe": d.safe,
@@ -111,6 +116,7 @@ def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
             }
             for d in drift
         ],
+        "code": code,
         "safes": [check.to_json() for check in checks],
     }
     output.result(document, lambda console: _render_check(console, checks))
@@ -118,6 +124,12 @@ def check_command(ctx: typer.Context, file: PolicyArgument = None) -> None:
         raise Refused(
             f"policy drift: {len(drift)} difference(s) between the policy and the chain",
             hint="Do not sign until the drift is explained: someone changed the Safe.",
+        )
+    if code:
+        raise Refused(
+            f"{len(code)} policy contract(s) without the expected code: {code[0]['message']}",
+            hint="Check the policy's addresses and chain ids; a Safe whose libraries live "
+            "elsewhere names them in `libraries` (docs/policy.md).",
         )
 
 
@@ -137,7 +149,10 @@ def _render_check(console: Console, checks: list[SafeCheck]) -> None:
         table.add_column("")
         for d in check.drift:
             table.add_row(d.check, d.expected, d.actual, f"[red]{escape(d.message)}[/red]")
-        if check.drift:
+        for problem in check.code:
+            message = f"[red]{escape(problem.message)}[/red]"
+            table.add_row("code", escape(problem.what), problem.address, message)
+        if check.drift or check.code:
             console.print(table)
         else:
             console.print(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.options import open_policy_signer
 from safeops.cli.render_rehearsal import render_rehearsal
 from safeops.cli.session import open_session
 from safeops.errors import Refused
@@ -39,11 +40,21 @@ def rehearse(
         bool,
         typer.Option("--no-stack", help="Do not execute the pending lower-nonce proposals first."),
     ] = False,
+    signer: Annotated[
+        str | None,
+        typer.Option(
+            "--signer",
+            help="Sign the record as this proposer or signer: only a signed record counts "
+            "for propose, sign and execute.",
+        ),
+    ] = None,
 ) -> None:
     """Execute each plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.
-    Exit 1 when a rehearsal fails; the fork is always torn down."""
+    Exit 1 when a rehearsal fails; the fork is always torn down. The record written beside
+    each plan counts for `propose` only when signed (--signer)."""
     from safeops.cli.render import policy_names
+    from safeops.core.rehearsal import may_rehearse
     from safeops.workflows.plan_files import read_plan
     from safeops.workflows.rehearse import rehearse_plans
 
@@ -51,15 +62,24 @@ def rehearse(
     output.audit(
         "rehearse",
         plan=str(plans[0]),
+        signer=signer,
         **({"plans": list(map(str, plans))} if len(plans) > 1 else {}),
     )
     session = open_session(output)
+    key = None
+    if signer:
+        entry = session.policy.signers.get(signer)
+        role = "proposer"
+        if entry is not None:
+            role = "signer" if "signer" in may_rehearse(session.policy, signer).roles else role
+        key = open_policy_signer(session.policy, signer, role)
     results = rehearse_plans(
         session,
         [(plan, read_plan(plan)) for plan in plans],
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,
+        signer=key,
     )
     labels, names = session.policy.labels(), policy_names(session.policy)
 

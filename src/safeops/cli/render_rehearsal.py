@@ -57,7 +57,15 @@ def render_rehearsal(
     _render_storage(console, data)
     _render_accounts(console, data, labels)
     _render_events(console, data, labels)
-    console.print(f"record {data['record']['path']} (sha256 {data['record']['digest']})")
+    record = data["record"]
+    console.print(f"record {record['path']} (sha256 {record['digest']})")
+    if record["signed_by"]:
+        console.print(f"record signed by {record['signed_by']}: it counts for propose")
+    else:
+        console.print(
+            "[yellow]record not signed[/yellow]: for reading only; propose counts a record "
+            "signed with --signer"
+        )
     timings = data["timings"]
     console.print(
         f"[dim]fork started in {timings['fork_start_s']:.2f} s, rehearsal took "
@@ -110,7 +118,9 @@ def _render_call(console: Console, result: Rehearsal, names: Names) -> None:
     console.print("[bold]What ran[/bold] (decoded from the transaction itself)")
     console.print(decoded_tree(result.plan.inspection.decoded, names))
     for index, call in enumerate(result.plan.calls):
-        console.print(f"  [dim]#{index} per the plan: {_escape(call.description)}[/dim]")
+        # Free text from the plan file: a note to compare with the decoded call, never a fact.
+        note = _escape(call.description)
+        console.print(f"  [dim]#{index} unverified note from the plan file: {note}[/dim]")
     for finding in result.plan.inspection.findings:
         console.print(f"  [bold red]{finding.code}[/bold red] {_escape(finding.message)}")
 

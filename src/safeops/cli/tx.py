@@ -33,12 +33,9 @@ _TX_FIELDS = (
 
 
 def _hex_data(text: str) -> bytes:
-    if not text.startswith("0x") or len(text) % 2:
-        raise BadInput("--data must be 0x-prefixed hex with an even number of digits")
-    try:
-        return bytes.fromhex(text[2:])
-    except ValueError as error:
-        raise BadInput("--data is not valid hex") from error
+    from safeops.core.hexes import calldata_from_hex
+
+    return calldata_from_hex(text, "--data")
 
 
 @app.command("hash")

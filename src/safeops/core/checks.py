@@ -8,7 +8,11 @@ from types import MappingProxyType
 
 from safeops.core.addresses import is_zero
 from safeops.core.decode import DecodedCall, JsonValue, walk
-from safeops.core.deployments import known_library, trusted_delegatecall_target
+from safeops.core.deployments import (
+    TRUSTED_LIBRARIES,
+    known_deployment,
+    trusted_delegatecall_target,
+)
 from safeops.core.safe_tx import Operation, SafeTx
 
 # The codes are part of the CLI contract: policies and scripts match on these exact strings.
@@ -113,7 +117,7 @@ _SENSITIVE: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "renounceOwnership()": {OWNERSHIP_TRANSFER: "gives up ownership of the target for good"},
     }
 )
-_TRUSTED_KINDS = "MultiSendCallOnly, SignMessageLib or SafeMigration"
+_TRUSTED_KINDS = ", ".join(TRUSTED_LIBRARIES[:-1]) + " or " + TRUSTED_LIBRARIES[-1]
 _MAX_SHOWN = 66  # a bytes32 in hex; longer values are cut so a message stays on one line
 
 
@@ -126,10 +130,17 @@ class Finding:
     path: str
 
 
-def check_transaction(tx: SafeTx, decoded: DecodedCall, chain_id: int | None) -> list[Finding]:
+def check_transaction(
+    tx: SafeTx,
+    decoded: DecodedCall,
+    chain_id: int | None,
+    libraries: Mapping[str, str] | None = None,
+) -> list[Finding]:
     """Every danger found in `tx`, whose top-level call `decoded` is; `chain_id` None if unknown.
 
-    Ordered by call path depth-first (as walk() yields it), then by code.
+    `libraries` (checksummed address -> contract name) are the Safe's own library addresses
+    from the policy, trusted like official ones: their code hash is proven where a chain is
+    read. Ordered by call path depth-first (as walk() yields it), then by code.
     """
     if (
         decoded.to.lower() != tx.to.lower()
@@ -139,8 +150,9 @@ def check_transaction(tx: SafeTx, decoded: DecodedCall, chain_id: int | None) ->
     ):
         raise ValueError("the decoded call is not the transaction's own call")
     ranked: list[tuple[int, Finding]] = [(0, finding) for finding in _refund_findings(tx)]
+    own = libraries or {}
     for rank, (path, call) in enumerate(walk(decoded)):
-        ranked.extend((rank, finding) for finding in _call_findings(tx, call, path, chain_id))
+        ranked.extend((rank, finding) for finding in _call_findings(tx, call, path, chain_id, own))
     ranked.sort(key=lambda item: (item[0], item[1].code))
     return [finding for _, finding in ranked]
 
@@ -175,10 +187,12 @@ def _refund_findings(tx: SafeTx) -> list[Finding]:
     return findings
 
 
-def _call_findings(tx: SafeTx, call: DecodedCall, path: str, chain_id: int | None) -> list[Finding]:
+def _call_findings(
+    tx: SafeTx, call: DecodedCall, path: str, chain_id: int | None, libraries: Mapping[str, str]
+) -> list[Finding]:
     findings: list[Finding] = []
     where = "" if path == "call" else f" in batch item {path}"
-    if call.operation == Operation.DELEGATECALL:
+    if call.operation == Operation.DELEGATECALL and call.to not in libraries:
         message = _untrusted_delegatecall(call, where, chain_id)
         if message:
             findings.append(Finding(UNTRUSTED_DELEGATECALL, message, path))
@@ -206,17 +220,23 @@ def _untrusted_delegatecall(call: DecodedCall, where: str, chain_id: int | None)
         return None
     shown = _render_call(call) if call.signature else (call.selector or "no data")
     head = f"delegatecall to {call.to}{where} ({shown})"
-    library = known_library(call.to)
-    if library is not None and library.name == "MultiSend":
+    known = known_deployment(call.to)
+    if known is not None and known.name == "MultiSend":
         return (
-            f"{head} is the full MultiSend {library.version}, which is never trusted: its batch "
+            f"{head} is the full MultiSend {known.version}, which is never trusted: its batch "
             "items can delegatecall anywhere; use MultiSendCallOnly"
         )
-    if library is not None:
-        chain = "the chain is unknown" if chain_id is None else f"this is chain {chain_id}"
+    if known is not None and known.name not in TRUSTED_LIBRARIES:
         return (
-            f"{head}: that address is {library.describe()}, but {chain}; "
-            "any code may be deployed there"
+            f"{head}: that address is {known.describe()}, not a library a Safe may delegatecall "
+            f"({_TRUSTED_KINDS}): that code runs as the Safe"
+        )
+    if known is not None:
+        unlisted = f"they do not list it on chain {chain_id}"
+        where_not = "the chain is unknown" if chain_id is None else unlisted
+        return (
+            f"{head}: that address is {known.describe()} where the Safe deployments list it, "
+            f"but {where_not}; any code may be deployed there"
         )
     return (
         f"{head} targets no trusted Safe library ({_TRUSTED_KINDS}): that code runs as the Safe "
@@ -227,9 +247,9 @@ def _untrusted_delegatecall(call: DecodedCall, where: str, chain_id: int | None)
 def _describe_target(tx: SafeTx, to: str) -> str:
     if to.lower() == tx.safe.lower():
         return f"this Safe {tx.safe}"
-    library = known_library(to)
-    if library is not None:
-        return f"{to} ({library.name} {library.version})"
+    known = known_deployment(to)
+    if known is not None:
+        return f"{to} ({known.name} {known.version})"
     return to
 
 

@@ -11,7 +11,7 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from safeops.core.addresses import parse_address
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import MAX_CALLDATA_BYTES, hex0x
 from safeops.core.safe_tx import UINT256_MAX
 from safeops.errors import BadInput
 
@@ -20,6 +20,12 @@ JsonValue: TypeAlias = "bool | int | str | list[JsonValue] | dict[str, JsonValue
 # A batch can nest batches; these caps keep a hostile payload from exhausting memory or time.
 MAX_DEPTH = 8
 MAX_ITEMS = 10_000
+# Each decoded level keeps its payload several times over (the call's bytes, its argument and
+# their hex for display), so the bytes of all batch payloads decoded are capped too: once
+# the calldata (one batch; a batch in it only when small), and at least SMALL_BATCH_BYTES.
+# That keeps the decoder within 20x the input's memory (tests/unit/core/test_decode_size.py).
+BATCH_BYTES_FACTOR = 1
+SMALL_BATCH_BYTES = 64 * 1024
 # operation (1) + to (20) + value (32) + data length (32), packed without padding.
 _ITEM_HEADER = 85
 
@@ -121,14 +127,24 @@ MULTISEND_SELECTOR = keccak(b"multiSend(bytes)")[:4]
 
 @dataclass
 class _Budget:
-    """Batch items decoded so far across the whole tree of one decode_call."""
+    """Batch items and payload bytes decoded so far across the whole tree of one decode_call."""
 
+    limit: int
     items: int = 0
+    batch_bytes: int = 0
 
 
 def decode_call(to: str, value: int, data: bytes, operation: int) -> DecodedCall:
-    """Decode one call and, for a multiSend, every call of its batch. Never raises on bad data."""
-    return _decode(to, value, bytes(data), operation, 0, _Budget())
+    """Decode one call and, for a multiSend, every call of its batch. Never raises on bad data;
+    calldata larger than a block can carry is not decoded at all."""
+    if len(data) > MAX_CALLDATA_BYTES:
+        error = f"calldata of {len(data):,} bytes is more than one block can carry: not decoded"
+        selector = hex0x(data[:4]) if len(data) >= 4 else None
+        return DecodedCall(
+            _checksummed_or_same(to), value, operation, b"", selector, None, None, error=error
+        )
+    limit = max(BATCH_BYTES_FACTOR * len(data), SMALL_BATCH_BYTES)
+    return _decode(to, value, bytes(data), operation, 0, _Budget(limit))
 
 
 def _decode(
@@ -156,8 +172,13 @@ def _decode(
     )
     inner: tuple[DecodedCall, ...] = ()
     if function.kind == "multisend":
+        budget.batch_bytes += len(values[0])
         if depth >= MAX_DEPTH:
             batch_error: str | None = f"batch nested more than {MAX_DEPTH} levels deep: not decoded"
+        elif budget.batch_bytes > budget.limit:
+            batch_error = (
+                f"batches within batches hold more than {budget.limit:,} bytes: not decoded"
+            )
         else:
             inner, batch_error = _decode_batch(values[0], depth + 1, budget)
         error = "; ".join(e for e in (error, batch_error) if e) or None

@@ -7,14 +7,14 @@ plan recomputes them and refuses one whose stored hashes no longer match.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from safeops.core.addresses import parse_address
 from safeops.core.batch import Call
 from safeops.core.decode import JsonValue, call_to_json
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 from safeops.core.service_tx import parse_service_tx, to_service_json
@@ -52,12 +52,13 @@ class Plan:
     created_at: str
     part: tuple[int, int] = (1, 1)
     notes: tuple[str, ...] = ()
+    libraries: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """The Safe's own library addresses from the policy, trusted in the warnings (not saved)."""
     inspection: Inspection = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "inspection", inspect_transaction(self.tx, self.chain_id, self.safe_version)
-        )
+        inspection = inspect_transaction(self.tx, self.chain_id, self.safe_version, self.libraries)
+        object.__setattr__(self, "inspection", inspection)
 
     @property
     def safe_tx_hash(self) -> SafeTxHash:
@@ -211,6 +212,7 @@ def _call(value: object) -> Call:
     data = _text(item["data"])
     if not data.startswith("0x") or len(data) % 2:
         raise ValueError(f"data {data[:20]!r} is not 0x-hex")
+    require_calldata_size((len(data) - 2) // 2, "calls[].data")
     return Call(
         parse_address(item["to"], what="calls[].to"),
         bytes.fromhex(data[2:]),

@@ -15,7 +15,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from safeops.core.addresses import ZERO_ADDRESS
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.errors import BadInput, UnsupportedSafeVersion
 
 # The SafeTx struct was renamed between versions: before 1.0.0 `baseGas` was called `dataGas`,
@@ -113,6 +113,7 @@ class SafeTx:
                 raise BadInput(f"{name} must be an integer, got {number!r}")
             if not 0 <= number <= UINT256_MAX:
                 raise BadInput(f"{name} is out of the uint256 range: {number}")
+        require_calldata_size(len(self.data), "the transaction")
         if self.operation not in (Operation.CALL, Operation.DELEGATECALL):
             raise BadInput(f"operation must be 0 (call) or 1 (delegatecall), got {self.operation}")
 

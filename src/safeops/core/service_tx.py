@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeops.core.addresses import ZERO_ADDRESS, parse_address
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import calldata_from_hex, hex0x
 from safeops.core.safe_tx import UINT256_MAX, SafeTx, SafeVersion
 from safeops.errors import BadInput
 
@@ -64,12 +64,9 @@ def _data(document: dict[str, Any]) -> bytes:
     raw = document.get("data")
     if raw in (None, "", "0x"):
         return b""
-    if not isinstance(raw, str) or not raw.startswith("0x") or len(raw) % 2:
+    if not isinstance(raw, str):
         raise BadInput("field data must be 0x-prefixed hex with an even number of digits")
-    try:
-        return bytes.fromhex(raw[2:])
-    except ValueError as error:
-        raise BadInput("field data is not valid hex") from error
+    return calldata_from_hex(raw, "field data")
 
 
 def parse_service_tx(document: object) -> ServiceTx:

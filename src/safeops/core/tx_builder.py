@@ -11,7 +11,7 @@ from eth_hash.auto import keccak
 
 from safeops.core.addresses import parse_address
 from safeops.core.builder_abi import encode_method_call
-from safeops.core.hexes import hex0x
+from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.errors import BadInput, HashMismatch
 
 BUILDER_VERSION = "1.18.0"
@@ -120,6 +120,7 @@ def _read_call(index: int, item: object) -> BuilderCall:
     if isinstance(data, str) and data:  # the app sends a non-empty data string as it is
         if not data.startswith("0x"):
             raise BadInput(f"{where} has malformed calldata: no 0x prefix")
+        require_calldata_size((len(data) - 2) // 2, f"{where}.data")
         try:
             raw = bytes.fromhex(data[2:])
         except ValueError:

@@ -13,7 +13,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeops.chain.anvil import free_port
+from safeops.chain.anvil import child_environment, free_port
 from safeops.errors import DevnetError, ToolMissing
 
 KV_MOUNT = "secret"
@@ -67,11 +67,11 @@ def start_bao(folder: Path) -> tuple[int, str, str]:
     port = free_port()
     address = f"http://127.0.0.1:{port}"
     root_token = secrets.token_urlsafe(24)
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(folder),  # bao writes a token helper file into HOME
-        "BAO_DEV_ROOT_TOKEN_ID": root_token,
-    }
+    # Minimal: an operator's own VAULT_TOKEN or VAULT_ADDR must not reach the dev server.
+    env = child_environment(
+        HOME=str(folder),  # bao writes a token helper file into HOME
+        BAO_DEV_ROOT_TOKEN_ID=root_token,
+    )
     # The log repeats the root token: it is created readable by the owner only.
     log = os.open(folder / "bao.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:

@@ -44,6 +44,9 @@ class Fork:
     chain_id: int
     block: int
     timestamp: int = 0
+    block_hash: str = ""
+    """The fork block's hash as the origin serves it: `propose` checks it against the policy's
+    RPCs, so a record made on another chain or a made-up fork cannot pass."""
     gas_limit: int = 0
     start_seconds: float = 0.0
     """How long anvil took to start and answer: the fixed cost of a rehearsal."""
@@ -225,6 +228,7 @@ def open_fork(
                 raise ChainMismatch(f"the fork serves chain {served}, the policy says {chain_id}")
             header = fork.request("eth_getBlockByNumber", [hex(number), False])
             fork.timestamp = int(header["timestamp"], 16)
+            fork.block_hash = str(header["hash"]).lower()
             fork.gas_limit = int(header["gasLimit"], 16)
             yield fork
     finally:

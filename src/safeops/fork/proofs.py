@@ -1,4 +1,7 @@
-"""Prove what one execution on a fork did: postconditions, the Safe's storage, accounts, events."""
+"""Prove what one execution on a fork did: postconditions, the Safe's storage, accounts, events.
+
+Every postcondition must be made true by the transaction: a view is read before and after it,
+and one that already held before fails ("done" must never mean "nothing changed")."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from safeops.core.rehearsal import (
     evaluate_safe_diff,
     evaluate_view,
     failed_check,
+    require_change,
     slot_names,
     split_postconditions,
     view_calldata,
@@ -48,6 +52,8 @@ class Proofs:
         return (
             self.execution is not None
             and self.execution.success
+            # No postcondition, no proof: a transaction that changed nothing would pass.
+            and bool(self.postconditions)
             and all(check.ok for check in self.postconditions)
             and all(finding.ok for finding in self.storage_diff)
         )
@@ -91,7 +97,12 @@ def prove_plan(fork: Fork, plan: Plan) -> Proofs:
     )
     findings += compare_safe_states(state_before, state_after, unreadable, reverted=reverted)
     views, balances = split_postconditions(plan.postconditions)
-    checks = _views(fork, views, after)
+    # A view must become true: read before too, so that a no-op cannot pass (fork/proofs.py).
+    # Each side is one batch of calls: a revoke of 200 accounts proves 200 views.
+    checks = [
+        require_change(old, new)
+        for old, new in zip(_views(fork, views, before), _views(fork, views, after), strict=True)
+    ]
     checks += [_balance_change(fork, p, before, after) for p in balances]
     return Proofs(
         execution,

@@ -83,6 +83,8 @@ class ForkRun:
     stacked: tuple[StackedRun, ...]
     nonce_override: tuple[int, int] | None
     proofs: Proofs
+    block_hash: str = ""
+    """The hash of `block` on the origin, recorded so that the chain can confirm it."""
     start_seconds: float = 0.0
     run_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -132,6 +134,7 @@ def rehearse_on_fork(
                     stacked,
                     override,
                     proofs,
+                    fork.block_hash,
                     fork.start_seconds,
                     done - (ready if index == 0 else begun),
                     done - started,

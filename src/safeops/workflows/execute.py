@@ -16,13 +16,15 @@ from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.workflows.guards import (
-    require_live_version,
+    require_code,
     require_not_executed,
+    require_pending_effect,
     require_policy,
     undrifted_safe,
 )
 from safeops.workflows.ports import SafeChain, TransactionSigner
 from safeops.workflows.proposals import Found, find_proposal
+from safeops.workflows.recheck import recheck_proposal
 from safeops.workflows.session import Session
 
 
@@ -39,7 +41,25 @@ class Executed:
 
     @property
     def proven(self) -> bool:
-        return self.success and all(check.ok for check in self.postconditions)
+        """Done: executed, and every postcondition (there is at least one) held on chain."""
+        return (
+            self.success
+            and bool(self.postconditions)
+            and all(check.ok for check in self.postconditions)
+        )
+
+    @property
+    def unproven(self) -> list[str]:
+        """Why it is not done, one line per failed proof: names the target not paused."""
+        if not self.success:
+            return ["the Safe reports ExecutionFailure"]
+        if not self.postconditions:
+            return ["no postcondition proves what the transaction did"]
+        return [
+            f"{check.check} does not hold (got {check.actual})"
+            for check in self.postconditions
+            if not check.ok
+        ]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,9 +97,11 @@ def execute(
     # but what is sent must be checked and simulated against the chain as it is now (the
     # nonce especially: another transaction may have used it since the run began).
     live = undrifted_safe(session, found.safe, fresh=True)
-    require_live_version(live, plan)
+    require_code(session, found.safe, plan.tx, live.block)
     require_policy(session.policy, plan)
     _require_current_nonce(plan, live)
+    recheck_proposal(session, found, live)  # hashes from the chain, proposer, gaps, rehearsal
+    require_pending_effect(session, found.safe, plan, live.block)
     chain = session.chain(found.safe)
     confirmations = chain.verify_confirmations(
         plan.tx,

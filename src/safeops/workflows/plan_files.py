@@ -7,8 +7,7 @@ from pathlib import Path
 
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
-from safeops.core.policy import Policy
-from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, check_fresh, record_from_json
+from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, record_from_json
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.files import write_atomically
@@ -74,11 +73,9 @@ def _unwritable(path: Path, error: OSError) -> BadInput:
     )
 
 
-def load_fresh_record(
-    plan_file: Path, plan: Plan, policy: Policy, current_block: int, now: int
-) -> RehearsalRecord:
-    """The plan's rehearsal record, if it proves this plan under this policy now; else Refused."""
-    path = record_path(plan_file)
+def read_record(path: Path) -> RehearsalRecord:
+    """The rehearsal record at `path` as written, not yet trusted; Refused when there is none.
+    Whether it counts is `guards.require_rehearsal`'s to decide."""
     try:
         document = json.loads(path.read_text())
     except FileNotFoundError:
@@ -93,5 +90,4 @@ def load_fresh_record(
         record = record_from_json(document)
     except BadInput as error:
         raise Refused(f"{path}: {error.message}", hint=REHEARSE_HINT) from None
-    check_fresh(record, plan, policy, current_block, now)
     return record

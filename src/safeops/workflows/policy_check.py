@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from safeops.core.code_checks import CodeProblem, code_problems, policy_expectations
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import Drift, SafeState, find_drift
+from safeops.core.safe_tx import SafeVersion
 from safeops.workflows.session import Session
 
 
@@ -19,6 +21,8 @@ class SafeCheck:
     chain_id: int
     state: SafeState | None
     drift: tuple[Drift, ...]
+    code: tuple[CodeProblem, ...] = ()
+    """Policy contracts of this Safe without code, or libraries without official code."""
 
     @property
     def block(self) -> int | None:
@@ -35,7 +39,7 @@ class SafeCheck:
             "address": self.address,
             "chain_id": self.chain_id,
             "block": self.block,
-            "ok": not self.drift,
+            "ok": not self.drift and not self.code,
             "live": None
             if live is None
             else {
@@ -70,5 +74,20 @@ def check_safe(session: Session, safe: SafeEntry, *, fresh: bool = False) -> Saf
     return SafeCheck(safe.name, safe.address, safe.chain_id, state, drift)
 
 
+def check_contracts(session: Session, check: SafeCheck) -> SafeCheck:
+    """`check` with the policy contracts of its Safe that lack code (at the same block)."""
+    safe = session.safe(check.name)
+    # The signed-off version: a live one that differs is drift, reported on its own.
+    version = SafeVersion.parse(safe.expect.version)
+    expectations = policy_expectations(session.policy, safe, version)
+    chain = session.chain(safe)
+    _, hashes = chain.code_hashes([e.address for e in expectations], check.block)
+    return replace(check, code=tuple(code_problems(expectations, hashes)))
+
+
 def check_policy(session: Session) -> list[SafeCheck]:
-    return [check_safe(session, safe) for safe in session.policy.safes.values()]
+    """Every Safe's drift, and every policy contract without (the right) code."""
+    return [
+        check_contracts(session, check_safe(session, safe))
+        for safe in session.policy.safes.values()
+    ]

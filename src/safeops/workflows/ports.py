@@ -50,6 +50,10 @@ class SafeChain(Protocol):
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]: ...
 
+    def block_hash(self, number: int) -> str | None:
+        """Block `number`'s 0x hash, agreed by every RPC; None when it is not mined yet."""
+        ...
+
     def simulate(
         self,
         tx: SafeTx,
@@ -104,6 +108,13 @@ class SafeChain(Protocol):
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str: ...
 
     def wait(self, tx_hash: str) -> Sent: ...
+
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        """Each address's runtime code hash (None: no code) from every RPC at `block` (default:
+        a block pinned now), and that block."""
+        ...
 
     def fork_origin(self) -> str:
         """The URL a rehearsal forks: the first RPC that answers."""

@@ -11,12 +11,17 @@ from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import Refused
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.guards import (
+    require_chain_hashes,
+    require_code,
+    require_no_gap,
     require_plan_of_policy,
     require_policy,
+    require_rehearsal,
+    require_stacked,
     require_unspent_nonce,
     undrifted_safe,
 )
-from safeops.workflows.plan_files import load_fresh_record, read_plan
+from safeops.workflows.plan_files import read_plan, record_path
 from safeops.workflows.session import Session
 from safeops.workflows.signing import TypedDataSigner, owner_signature
 
@@ -51,8 +56,10 @@ def propose(
     safe = require_plan_of_policy(policy, plan)
     require_policy(policy, plan, proposer=signer.name)
     live = undrifted_safe(session, safe)
+    require_code(session, safe, plan.tx, live.block)
+    require_chain_hashes(safe, live, plan)
     require_unspent_nonce(plan, live.nonce)
-    record = load_fresh_record(plan_file, plan, policy, live.block, session.now())
+    record = require_rehearsal(session, safe, plan, live, record_path(plan_file))
     store = session.store(safe)
     can_sign = signer.address in live.owners and "signer" in policy.signers[signer.name].roles
     with store.locked():  # read, decide and write as one step against concurrent proposers
@@ -66,7 +73,8 @@ def propose(
                 hint="Pass --replace to propose a replacement knowingly; only one of them can "
                 "ever execute.",
             )
-        refuse_gaps(plan.tx.nonce, live.nonce, {p.nonce for p in pending}, record.stack_skipped)
+        require_no_gap(plan.tx.nonce, live.nonce, {p.nonce for p in pending})
+        require_stacked(record, plan.tx.nonce, live.nonce)
         if existing is None:
             # An owner with the signer role signs as it proposes; anyone else only proposes.
             signatures = (
@@ -92,21 +100,3 @@ def _sign_existing(
     store: ProposalStore, plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
 ) -> dict[str, str]:
     return store.add_signature(plan, signer.address, owner_signature(plan, signer, owners))
-
-
-def refuse_gaps(nonce: int, onchain: int, held: set[int], rehearsed_alone: bool) -> None:
-    """Every nonce between the chain's and this one must be held by a pending proposal, and
-    the rehearsal must have run after them: otherwise a fully signed transaction could sit
-    dormant until unrelated ones fill the gap (SECURITY.md check 8)."""
-    missing = [n for n in range(onchain, nonce) if n not in held]
-    if missing:
-        raise Refused(
-            f"nonce gap: no pending proposal holds nonce {', '.join(map(str, missing))} "
-            f"before this one ({nonce})",
-            hint="Propose the earlier plans first, or plan this one again at the next nonce.",
-        )
-    if rehearsed_alone and nonce > onchain:
-        raise Refused(
-            "the rehearsal ran alone (--no-stack) while earlier proposals are pending",
-            hint="Rehearse it again without --no-stack, after the proposals before it.",
-        )

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from safeops.core.confirmations import Skipped
+from safeops.core.policy import SafeEntry
+from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import SafeOpsError
-from safeops.workflows.guards import live_safe
-from safeops.workflows.plan_files import load_fresh_record, plan_path, read_plan
+from safeops.workflows.guards import live_safe, require_rehearsal
+from safeops.workflows.plan_files import plan_path, read_plan, record_path
 from safeops.workflows.session import Session
 
 
@@ -39,12 +41,13 @@ class Pending:
         }
 
 
-def _rehearsal(session: Session, safe_tx_hash: SafeTxHash, block: int) -> str:
+def _rehearsal(session: Session, safe: SafeEntry, safe_tx_hash: SafeTxHash, live: SafeState) -> str:
+    """Says fresh only for a record `propose` would count (signed, fresh, from this chain)."""
     path = plan_path(session.plan_dir, safe_tx_hash)
     if not path.exists():
         return "no local plan"
     try:
-        load_fresh_record(path, read_plan(path), session.policy, block, session.now())
+        require_rehearsal(session, safe, read_plan(path), live, record_path(path))
     except SafeOpsError as error:
         return f"not fresh: {error.message}"
     return "fresh"
@@ -77,7 +80,7 @@ def pending(session: Session) -> list[Pending]:
                     len(counted.usable),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
-                    _rehearsal(session, proposal.safe_tx_hash, live.block),
+                    _rehearsal(session, safe, proposal.safe_tx_hash, live),
                     counted.skipped,
                 )
             )

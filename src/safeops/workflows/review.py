@@ -13,6 +13,7 @@ from safeops.core.evaluate import evaluate
 from safeops.core.events import decode_events
 from safeops.core.inspection import Inspection, inspect_transaction
 from safeops.core.safe_tx import SafeVersion
+from safeops.workflows.guards import require_chain_hashes, require_code
 from safeops.workflows.policy_check import SafeCheck, check_safe
 from safeops.workflows.session import Session
 from safeops.workflows.subjects import Subject
@@ -118,6 +119,10 @@ def review(session: Session, subject: Subject) -> Review:
     again with the Safe's own guard in place when it has one."""
     safe = subject.safe
     live = check_safe(session, safe)
+    require_code(session, safe, subject.tx, live.block)
+    if subject.plan is not None and live.state is not None:
+        # A plan's hashes must be the chain's: a relabelled version or chain is refused.
+        require_chain_hashes(safe, live.state, subject.plan)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
     inspection = inspect_transaction(subject.tx, safe.chain_id, version)
     action = subject.plan.action if subject.plan else None

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from safeops.core.policy import Policy, SafeEntry
+from safeops.core.rehearsal import RehearsalRecord
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.ports import Progress, Rehearser, SafeChain
@@ -32,6 +34,9 @@ class Session:
     plan_dir: Path
     clock: Callable[[], float] = time.time
     progress: Progress = _silent
+    rehearsed: dict[SafeTxHash, RehearsalRecord] = field(default_factory=dict, repr=False)
+    """Rehearsals run in this process: they count without a signature (`emergency` rehearses,
+    then proposes and executes in one run); a record read from a file counts only signed."""
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
 

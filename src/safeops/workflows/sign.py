@@ -12,9 +12,10 @@ from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
-from safeops.workflows.guards import require_not_executed
+from safeops.workflows.guards import require_code, require_not_executed
 from safeops.workflows.plan_files import write_json
 from safeops.workflows.proposals import Found, find_proposal
+from safeops.workflows.recheck import recheck_proposal
 from safeops.workflows.review import Review, review
 from safeops.workflows.session import Session
 from safeops.workflows.signing import (
@@ -68,6 +69,8 @@ def verify_for_signing(session: Session, safe_tx_hash: SafeTxHash) -> tuple[Foun
             f"but the live Safe ({result.inspection.version}) gives {reviewed}",
             hint="Plan it again against the live Safe.",
         )
+    if result.live.state is not None:  # a passing review read the Safe
+        recheck_proposal(session, found, result.live.state)
     return found, result
 
 
@@ -85,6 +88,7 @@ def sign(
     state = result.live.state
     if state is None:  # a passing review read the Safe; kept for the type checker
         raise Refused(f"Safe {found.safe.name} could not be read")
+    require_code(session, found.safe, plan.tx, state.block)
     if export_typed_data is not None:
         typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
         try:

@@ -117,8 +117,9 @@ def test_zksync_multisend_call_only_is_trusted_on_zksync_only() -> None:
     assert check(tx, 324) == []
     on_mainnet = check(tx, 1)
     assert summary(on_mainnet) == [("call", "UNTRUSTED_DELEGATECALL")]
-    assert "MultiSendCallOnly 1.4.1 (deployed only on chain ids" in on_mainnet[0].message
-    assert "but this is chain 1" in on_mainnet[0].message
+    message = on_mainnet[0].message
+    assert "that address is MultiSendCallOnly 1.4.1 (zksync) where the Safe" in message
+    assert "but they do not list it on chain 1" in on_mainnet[0].message
     offline = check(tx, None)
     assert summary(offline) == [("call", "UNTRUSTED_DELEGATECALL")]
     assert "but the chain is unknown" in offline[0].message

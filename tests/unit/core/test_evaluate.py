@@ -16,9 +16,7 @@ from safeops.core.actions import (
     plan_withdraw,
     plan_withdraw_all,
 )
-from safeops.core.batch import MULTISEND_CALL_ONLY
 from safeops.core.decode import MULTISEND_SELECTOR, encode_multisend
-from safeops.core.deployments import FULL_MULTISEND
 from safeops.core.evaluate import Violation, evaluate
 from safeops.core.policy import Policy
 from safeops.core.safe_tx import SafeTx
@@ -34,7 +32,7 @@ from tests.unit.core.actions.policies import (
 )
 from tests.unit.core.policy.sample import ZERO, address
 
-MSCO = MULTISEND_CALL_ONLY["1.4.1"]
+MSCO = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"
 WITHDRAW = "emergencyWithdraw(address,address,uint256)"
 ATTACKER = address("attacker")
 PAUSE = encode_call("pause()")
@@ -114,7 +112,7 @@ def test_a_bybit_shaped_delegatecall_is_refused() -> None:
 def test_a_full_multisend_batch_is_refused_even_with_allowed_calls() -> None:
     policy = devnet()
     guardian = policy.safes["guardian"].address
-    full = next(a for a, d in FULL_MULTISEND.items() if d.version == "1.4.1" and not d.chain_ids)
+    full = "0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526"  # the full MultiSend 1.4.1
     router = policy.targets["router"].address
     tx = replace(batch(guardian, (router, PAUSE)), to=full)
     violations = evaluate(policy, "guardian", tx, 31337)

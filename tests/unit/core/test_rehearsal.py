@@ -16,6 +16,7 @@ from safeops.core.policy import Policy, Settings
 from safeops.core.rehearsal import (
     AccountDiff,
     ChangedAccount,
+    Origin,
     RehearsalRecord,
     approved_hash_slot,
     build_record,
@@ -336,6 +337,7 @@ def _results(ok: bool = True) -> dict[str, Any]:
 def _record(plan: Plan, ok: bool = True, fork_block: int = 100) -> RehearsalRecord:
     return build_record(
         plan,
+        origin=Origin(plan.chain_id, fork_block, "0x" + "bb" * 32),
         fork_block=fork_block,
         fork_block_timestamp=NOW - 60,
         rehearsed_at=NOW,
@@ -375,7 +377,7 @@ def test_an_old_record_is_stale(change: dict[str, int], message: str) -> None:
     when = {"current_block": 120, "now": NOW + 10, **change}
     with pytest.raises(Refused, match=message) as refused:
         check_fresh(_record(plan), plan, policy, **when)
-    assert refused.value.hint == "Run `safeops rehearse PLAN` and read its report."
+    assert refused.value.hint == "Run `safeops rehearse PLAN --signer NAME` and read its report."
 
 
 def test_the_policys_limits_apply() -> None:
@@ -412,7 +414,7 @@ def test_an_edited_record_does_not_verify() -> None:
 
 def test_record_from_json_refuses_what_is_not_a_record() -> None:
     with pytest.raises(BadInput, match="not a safeops rehearsal record"):
-        record_from_json({"format": 2})
+        record_from_json({"format": 1})
     with pytest.raises(BadInput, match="lacks digest"):
         record_from_json(
             {k: v for k, v in _record(_plan(devnet())).to_json().items() if k != "digest"}

@@ -23,6 +23,7 @@ from safeops.core.confirmations import (
     read_confirmation,
     read_confirmations,
 )
+from safeops.core.deployments import known_deployment
 from safeops.core.execution import EXECUTION_SUCCESS, Log
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
@@ -49,6 +50,11 @@ NOW = 1_800_000_000
 BLOCK = 1_000
 V141 = SafeVersion.parse("1.4.1")
 ZERO = "0x0000000000000000000000000000000000000000"
+
+
+def block_hash(number: int) -> str:
+    """The fake chain's hash of block `number`; the fake fork reports the same."""
+    return f"0x{number:064x}"
 
 
 def _key_address(name: str) -> str:
@@ -116,7 +122,11 @@ class FakeChain:
     simulation_ok: bool = True
     signed_simulation_ok: bool = True
     proofs_ok: bool = True
+    already_true: bool = False
+    """The views already hold before anything is sent (a no-op, an already paused target)."""
     receipt_status: int = 1
+    no_code: set[str] = field(default_factory=set)
+    """Addresses where the chain has no code."""
     sent: list[SafeTxHash] = field(default_factory=list)
     simulated: list[tuple[SafeTxHash, bool]] = field(default_factory=list)
     pinned: SafeState | None = None
@@ -135,6 +145,10 @@ class FakeChain:
 
     def token_balances(self, holder: str, tokens: Mapping[str, str]) -> dict[str, int]:
         return dict.fromkeys(tokens, 10**30)
+
+    def block_hash(self, number: int) -> str | None:
+        head = self.current.block if self.current is not None else BLOCK
+        return block_hash(number) if number <= head else None
 
     def _simulation(self, ok: bool, block: int, with_guard: bool) -> Simulation:
         reason = None if ok else "Pausable: paused"
@@ -165,6 +179,8 @@ class FakeChain:
     def prove(
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
+        if not self.sent:  # nothing executed yet: the views show the state before
+            return [check(p, self.already_true) for p in postconditions]
         return [check(p, self.proofs_ok) for p in postconditions]
 
     def verify_confirmations(
@@ -219,6 +235,19 @@ class FakeChain:
     def wait(self, tx_hash: str) -> Sent:
         logs = (success_log(self.safe.address, self.sent[-1]),) if self.receipt_status else ()
         return Sent(tx_hash, BLOCK + len(self.sent), self.receipt_status, 90_000, logs)
+
+    def code_hashes(
+        self, addresses: Sequence[str], block: int | None = None
+    ) -> tuple[int, Mapping[str, str | None]]:
+        """Official Safe contracts have their official code; anything else some code."""
+
+        def code(address: str) -> str | None:
+            if address in self.no_code:
+                return None
+            official = known_deployment(address)
+            return official.code_hash if official else "0x" + "ab" * 32
+
+        return (BLOCK if block is None else block), {a: code(a) for a in addresses}
 
     def fork_origin(self) -> str:
         return f"http://fork-origin.invalid/{self.safe.name}"
@@ -275,7 +304,18 @@ class FakeRehearser:
                 tuple(check(p, self.passed) for p in plan.postconditions),
                 (nonce,),
             )
-            runs.append(ForkRun("fake fork", fork_block or BLOCK, NOW - 12, stacked, None, proofs))
+            block = fork_block or BLOCK
+            runs.append(
+                ForkRun(
+                    "fake fork",
+                    block,
+                    NOW - 12,
+                    stacked,
+                    None,
+                    proofs,
+                    block_hash=block_hash(block),
+                )
+            )
         return runs
 
 

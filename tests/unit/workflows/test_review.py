@@ -8,6 +8,7 @@ import pytest
 
 from safeops.core.actions import plan_pause
 from safeops.core.plan import Plan
+from safeops.errors import Refused
 from safeops.workflows.plan import make_plans
 from safeops.workflows.review import review
 from safeops.workflows.subjects import Subject
@@ -81,3 +82,11 @@ def test_a_transaction_outside_the_policy_is_a_violation(w: World) -> None:
     result = review(w.session, Subject("service", admin, plan.tx, None))
     assert not result.ok
     assert result.violations
+
+
+def test_a_target_without_code_is_refused_by_name(w: World) -> None:
+    plan = _plan(w)
+    router = w.session.policy.targets["router"].address
+    w.chain("guardian").no_code.add(router)
+    with pytest.raises(Refused, match=f"no contract at {router} \\(target router\\)"):
+        review(w.session, Subject("plan", w.session.safe("guardian"), plan.tx, plan))

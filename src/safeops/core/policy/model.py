@@ -60,6 +60,36 @@ class SafeExpect:
     module_guard: str | None = None
 
 
+# `libraries` keys of a Safe, and the official contract whose code each address must have.
+LIBRARY_CONTRACTS: Mapping[str, str] = {
+    "multisend_call_only": "MultiSendCallOnly",
+    "sign_message_lib": "SignMessageLib",
+    "safe_migration": "SafeMigration",
+}
+
+
+@dataclass(frozen=True)
+class SafeLibraries:
+    """`libraries`: where this Safe's libraries live when not at the official addresses of its
+    chain. Trusted only with the runtime code of an official deployment (checked on chain)."""
+
+    multisend_call_only: str | None = None
+    sign_message_lib: str | None = None
+    safe_migration: str | None = None
+
+    def declared(self) -> list[tuple[str, str, str]]:
+        """(key, official contract name, checksummed address) of each declared library."""
+        return [
+            (key, contract, address)
+            for key, contract in LIBRARY_CONTRACTS.items()
+            if (address := getattr(self, key)) is not None
+        ]
+
+    def by_address(self) -> dict[str, str]:
+        """Checksummed address -> official contract name, for the declared ones."""
+        return {address: contract for _, contract, address in self.declared()}
+
+
 @dataclass(frozen=True)
 class SignatureKinds:
     """`signatures`: which kinds of owner confirmation execution may count, besides EIP-712.
@@ -88,6 +118,7 @@ class SafeEntry:
     proposals: Proposals
     expect: SafeExpect
     signatures: SignatureKinds = SignatureKinds()
+    libraries: SafeLibraries = field(default_factory=SafeLibraries)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,12 @@ ALLOWLIST_KEYS = ("safe", "address", "revoke", "check", "max_batch")
 VAULT_KEYS = ("safe", "address", "withdraw", "recipients", "tokens")
 CALL_KEYS = ("call", "args")
 DEFAULT_MAX_BATCH = 100
+# Why every action needs a proof: without one, a call that changes nothing (a target without
+# code, a pause that is a no-op) would still end in "done" (docs/policy.md, required proofs).
+PROOF_WHY = (
+    "every action needs a proof: a view whose value the action must change, or a call that "
+    "does nothing would be reported done"
+)
 
 
 def read_targets(entries: Mapping[str, Table], safes: Collection[str]) -> dict[str, TargetEntry]:
@@ -34,6 +40,7 @@ def read_targets(entries: Mapping[str, Table], safes: Collection[str]) -> dict[s
         if "pause" not in table.data and "unpause" not in table.data:
             table.problems.add(table.path, "a target needs pause, unpause or both")
         check = _pause_check(table)
+        _require_target_proofs(table, check)
         if address is None or len(table.problems.items) != before:
             continue
         targets[name] = TargetEntry(name, address, default, pause, unpause, check)
@@ -53,6 +60,12 @@ def read_allowlists(
             table, "revoke", allowed=("account", "accounts"), needs=[("account", "accounts")]
         )[1]
         check = _revoke_check(table)
+        if "check" not in table.data:
+            table.missing(
+                "check",
+                f' ({PROOF_WHY}; e.g. check = {{ call = "isAllowed(address)(bool)", '
+                'args = ["{account}"], after = false })',
+            )
         max_batch = (
             table.integer("max_batch", minimum=1)
             if "max_batch" in table.data
@@ -199,8 +212,6 @@ def _pause_check(table: Table) -> PauseCheck | None:
     if sub is None:
         return None
     given = [key for key in ("after_pause", "after_unpause") if key in sub.data]
-    if not given:
-        sub.problems.add(sub.path, "a check needs after_pause, after_unpause or both")
     for key in given:
         action = key.removeprefix("after_")
         if action not in table.data:
@@ -210,6 +221,34 @@ def _pause_check(table: Table) -> PauseCheck | None:
     if template is None:
         return None
     return PauseCheck(template, after_pause, after_unpause)
+
+
+def _require_target_proofs(table: Table, check: PauseCheck | None) -> None:
+    """A `check` with `after_pause` for a target that pauses, `after_unpause` for one that
+    unpauses: the postcondition each action is proven by."""
+    actions = [action for action in ("pause", "unpause") if action in table.data]
+    if not actions:
+        return
+    if "check" not in table.data:
+        example = ", ".join(f"after_{a} = {'true' if a == 'pause' else 'false'}" for a in actions)
+        table.missing(
+            "check",
+            f' ({PROOF_WHY}; e.g. check = {{ call = "paused()(bool)", {example} }})',
+        )
+        return
+    value = table.data["check"]
+    if not isinstance(value, dict) or check is None:
+        return  # already reported as malformed
+    for action in actions:
+        key = f"after_{action}"
+        if key not in value:
+            where = (*table.path, "check")
+            table.problems.add(
+                (*where, key),
+                f"missing required key {key!r} ({PROOF_WHY}: the value the check must "
+                f"return once {action}d)",
+                at=where,
+            )
 
 
 def _revoke_check(table: Table) -> RevokeCheck | None:

@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from safeops.core.policy.env import expand, has_references, url_problem
+from safeops.core.policy.libraries import read_libraries
 from safeops.core.policy.model import (
     LocalProposals,
     Proposals,
@@ -18,7 +19,7 @@ from safeops.core.policy.model import (
 from safeops.core.policy.reader import Table, check_address, kind_of, unknown_reference
 from safeops.core.safe_tx import KNOWN_SAFE_VERSIONS
 
-SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect", "signatures")
+SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect", "signatures", "libraries")
 SIGNATURE_KINDS = ("eth_sign", "approved_hash", "contract")
 EXPECT_KEYS = (
     "version",
@@ -53,11 +54,16 @@ def read_safes(
         proposals = _proposals(table, base, environ)
         expect = _expect(table, signers, signer_names)
         kinds = _signature_kinds(table)
+        libraries = read_libraries(table)
         if chain_id is None or address is None or rpc is None or proposals is None:
             continue
-        if expect is None or kinds is None or len(table.problems.items) != before:
+        if expect is None or kinds is None or libraries is None:
             continue
-        safes[name] = SafeEntry(name, chain_id, address, rpc[0], rpc[1], proposals, expect, kinds)
+        if len(table.problems.items) != before:
+            continue
+        safes[name] = SafeEntry(
+            name, chain_id, address, rpc[0], rpc[1], proposals, expect, kinds, libraries
+        )
     return safes
 
 

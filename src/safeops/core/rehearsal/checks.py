@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from eth_utils.address import to_checksum_address
 
@@ -25,15 +25,37 @@ class CheckResult:
     expected: JsonValue
     actual: JsonValue
     ok: bool
+    note: str | None = None
+    """Why a check whose value matches still fails: it already held before the transaction."""
 
     def to_json(self) -> dict[str, JsonValue]:
-        return {
+        document: dict[str, JsonValue] = {
             "check": self.check,
             "target": self.target,
             "expected": self.expected,
             "actual": self.actual,
             "ok": self.ok,
         }
+        if self.note is not None:
+            document["note"] = self.note
+        return document
+
+
+def require_change(before: CheckResult, after: CheckResult) -> CheckResult:
+    """A view proves an action only if the action made it true: one that already held before
+    the transaction proves nothing (a pause that changes nothing, a contract without code
+    whose view answers anything, a revoke of an account that was never allowed)."""
+    if not before.ok:
+        return after
+    note = (
+        f"it already returned {_shown(before.actual)} before the transaction: "
+        "the call changed nothing this check can see"
+    )
+    return replace(after, ok=False, note=note)
+
+
+def _shown(value: JsonValue) -> str:
+    return "true" if value is True else "false" if value is False else str(value)
 
 
 def view_calldata(postcondition: Postcondition) -> bytes:

@@ -1,9 +1,12 @@
-"""The rehearsal record: bound to the transaction, chain, fork block and policy, and digested."""
+"""The rehearsal record: bound to the transaction, the fork's origin (chain, block, hash) and
+the policy, and digested. The digest only detects an edit; what makes a record count is a policy
+signer's signature over it (`core.rehearsal.signed`) or having rehearsed in this process."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,8 +16,13 @@ from safeops.core.policy import Policy
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 
-RECORD_FORMAT = 1
-REHEARSE_HINT = "Run `safeops rehearse PLAN` and read its report."
+_HASH = re.compile(r"0x[0-9a-fA-F]{64}")
+
+RECORD_FORMAT = 2
+"""2: the fork's origin (chain id, block number, block hash) and a signer's signature."""
+REHEARSE_HINT = "Run `safeops rehearse PLAN --signer NAME` and read its report."
+UNSIGNED_FIELDS = ("digest", "signature")
+"""What the digest does not cover: itself, and the signature made over it."""
 
 
 def canonical_json(document: object) -> bytes:
@@ -23,7 +31,7 @@ def canonical_json(document: object) -> bytes:
 
 def record_digest(document: Mapping[str, Any]) -> str:
     # It covers every other field, so an edited verdict or result no longer verifies.
-    body = {key: value for key, value in document.items() if key != "digest"}
+    body = {key: value for key, value in document.items() if key not in UNSIGNED_FIELDS}
     return hashlib.sha256(canonical_json(body)).hexdigest()
 
 
@@ -33,6 +41,8 @@ def results_pass(results: Mapping[str, Any]) -> bool:
         results.get("intent_mismatch") is None
         and bool(results["execution"]["success"])
         and all(run["success"] for run in results["stacked"])
+        # No postcondition, no proof: a call that changed nothing would pass otherwise.
+        and bool(results["postconditions"])
         and all(check["ok"] for check in results["postconditions"])
         and all(finding["ok"] for finding in results["storage_diff"])
     )
@@ -48,23 +58,61 @@ def failure_reasons(results: Mapping[str, Any]) -> list[str]:
     execution = results["execution"]
     if not execution["success"] and execution.get("reason"):
         reasons.append(str(execution["reason"]))
-    reasons += [
-        f"postcondition {check['check']}: expected {_shown(check['expected'])}, "
-        f"got {_shown(check['actual'])}"
-        for check in results["postconditions"]
-        if not check["ok"]
-    ]
+    reasons += [_failed_check(check) for check in results["postconditions"] if not check["ok"]]
     reasons += [str(finding["message"]) for finding in results["storage_diff"] if not finding["ok"]]
+    if execution["success"] and not results["postconditions"]:
+        reasons.append("no postcondition proves what the transaction did")
     # Last: what the chain showed explains a hand-made plan better than "not its intent".
     if results.get("intent_mismatch"):
         reasons.append(str(results["intent_mismatch"]))
     return reasons
 
 
+def _failed_check(check: Mapping[str, Any]) -> str:
+    if check.get("note"):
+        return f"postcondition {check['check']}: {check['note']}"
+    return (
+        f"postcondition {check['check']}: expected {_shown(check['expected'])}, "
+        f"got {_shown(check['actual'])}"
+    )
+
+
 def _shown(value: object) -> str:
     if isinstance(value, dict) and "delta" in value:
         return str(value["delta"])
     return json.dumps(value) if not isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where the fork came from: `propose` asks the policy's RPCs for this block's hash, so a
+    record made on another chain, another fork of it, or a made-up one cannot pass."""
+
+    chain_id: int
+    block_number: int
+    block_hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "chain_id": self.chain_id,
+            "block_number": self.block_number,
+            "block_hash": self.block_hash,
+        }
+
+    @classmethod
+    def from_json(cls, value: object) -> Origin:
+        if not isinstance(value, dict):
+            raise BadInput("the rehearsal record's origin is not an object")
+        try:
+            chain_id, number = value["chain_id"], value["block_number"]
+            block_hash = value["block_hash"]
+        except KeyError as missing:
+            raise BadInput(f"the rehearsal record's origin lacks {missing}") from None
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (chain_id, number)):
+            raise BadInput("the rehearsal record's origin chain id and block must be integers")
+        if not isinstance(block_hash, str) or not _HASH.fullmatch(block_hash):
+            raise BadInput("the rehearsal record's origin block hash is not 0x + 64 hex digits")
+        return cls(chain_id, number, block_hash.lower())
 
 
 @dataclass(frozen=True)
@@ -90,6 +138,16 @@ class RehearsalRecord:
         return int(self.document["fork_block"])
 
     @property
+    def origin(self) -> Origin:
+        return Origin.from_json(self.document["origin"])
+
+    @property
+    def signature(self) -> Mapping[str, Any] | None:
+        """`{signer, address, signature}` of the policy signer who vouched for it, or None."""
+        signature = self.document.get("signature")
+        return signature if isinstance(signature, dict) else None
+
+    @property
     def rehearsed_at(self) -> int:
         return int(self.document["rehearsed_at"])
 
@@ -105,6 +163,7 @@ class RehearsalRecord:
 def build_record(
     plan: Plan,
     *,
+    origin: Origin,
     fork_block: int,
     fork_block_timestamp: int,
     rehearsed_at: int,
@@ -121,6 +180,7 @@ def build_record(
         "safe": plan.tx.safe,
         "nonce": plan.tx.nonce,
         "chain_id": plan.chain_id,
+        "origin": origin.to_json(),
         "fork_block": fork_block,
         "fork_block_timestamp": fork_block_timestamp,
         "rehearsed_at": rehearsed_at,
@@ -129,6 +189,7 @@ def build_record(
         "stack_skipped": stack_skipped,
         "passed": passed,
         "results": dict(results),
+        "signature": None,
     }
     document["digest"] = record_digest(document)
     return RehearsalRecord(document)
@@ -140,6 +201,7 @@ _RECORD_KEYS = (
     "safe",
     "nonce",
     "chain_id",
+    "origin",
     "fork_block",
     "fork_block_timestamp",
     "rehearsed_at",
@@ -158,6 +220,7 @@ def record_from_json(document: object) -> RehearsalRecord:
         raise BadInput(f"not a safeops rehearsal record (format {RECORD_FORMAT})")
     if missing := [key for key in _RECORD_KEYS if key not in document]:
         raise BadInput(f"the rehearsal record lacks {', '.join(missing)}")
+    Origin.from_json(document["origin"])
     return RehearsalRecord(document)
 
 
@@ -180,8 +243,12 @@ def check_fresh(
         raise refuse("the rehearsal record's verdict contradicts its results")
     if record.safe_tx_hash != plan.safe_tx_hash.hex0x:
         raise refuse(f"the rehearsal was of {record.safe_tx_hash}, not of {plan.safe_tx_hash}")
-    if int(document["chain_id"]) != plan.chain_id:
-        raise refuse(f"the rehearsal ran on chain {document['chain_id']}, not {plan.chain_id}")
+    origin = record.origin
+    for chain_id in (int(document["chain_id"]), origin.chain_id):
+        if chain_id != plan.chain_id:
+            raise refuse(f"the rehearsal ran on chain {chain_id}, not {plan.chain_id}")
+    if origin.block_number != record.fork_block:
+        raise refuse("the rehearsal record's origin block is not its fork block")
     if document["policy_digest"] != policy.digest:
         raise refuse("the rehearsal ran under another policy: the policy changed since")
     if not record.passed:

@@ -6,11 +6,12 @@ import pytest
 from eth_abi.abi import encode
 
 from safeops.core.actions import plan_pause
-from safeops.core.batch import MULTISEND_CALL_ONLY
 from safeops.core.plan import Postcondition
 from safeops.core.selectors import encode_call
 from safeops.errors import BadInput
 from tests.unit.core.actions.policies import V141, devnet, production, restricted, tx_of
+
+MULTISEND_CALL_ONLY_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"
 
 PAUSE = encode_call("pause()")
 UNPAUSE = encode_call("unpause()")
@@ -35,7 +36,7 @@ def test_pause_all_on_the_devnet_is_one_guardian_batch_in_policy_order() -> None
     tx = tx_of(policy, plan)
     assert (tx.safe, tx.to, tx.operation) == (
         policy.safes["guardian"].address,
-        MULTISEND_CALL_ONLY["1.4.1"],
+        MULTISEND_CALL_ONLY_141,
         1,
     )
 

@@ -396,6 +396,24 @@ MISTAKES = [
         id="target-without-actions",
     ),
     pytest.param(
+        'check = { call = "paused()(bool)", after_pause = true, after_unpause = false }\n',
+        "",
+        [("targets.router.check", "every action needs a proof", "[targets.router]")],
+        id="target-without-proof",
+    ),
+    pytest.param(
+        "after_pause = true, after_unpause = false }",
+        "after_pause = true }",
+        [("targets.router.check.after_unpause", "missing required key 'after_unpause'", "check =")],
+        id="unpause-without-proof",
+    ),
+    pytest.param(
+        'check = { call = "isAllowed(address)(bool)", args = ["{account}"], after = false }\n',
+        "",
+        [("allowlists.members.check", "every action needs a proof", "[allowlists.members]")],
+        id="allowlist-without-proof",
+    ),
+    pytest.param(
         'args = ["{account}"], after = false }',
         'args = ["{account}"] }',
         [("allowlists.members.check.after", "missing required key 'after'", "isAllowed")],
