@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
+from safeops.chain.execute import (
+    Sent,
+    SignedSend,
+    TransactionSigner,
+    broadcast,
+    sign_exec_transaction,
+    wait_for_receipt,
+)
+from safeops.chain.executions import Lookup, account_nonce, find_executions, lookup_transaction
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.reads import balances, block_gas_limit
 from safeops.chain.rpc import RpcPool, RpcPools
@@ -69,10 +77,33 @@ class LiveSafeChain:
     ) -> list[CheckResult]:
         return prove(self.pool.primary, postconditions, before, block)
 
-    def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
-        return send_exec_transaction(
-            self.pool.primary.w3, tx, signatures, executor, self.safe.chain_id
-        )
+    def sign_send(
+        self,
+        tx: SafeTx,
+        signatures: bytes,
+        executor: TransactionSigner,
+        nonce: int | None = None,
+    ) -> SignedSend:
+        w3 = self.pool.primary.w3
+        return sign_exec_transaction(w3, tx, signatures, executor, self.safe.chain_id, nonce)
+
+    def broadcast(self, signed: SignedSend) -> None:
+        broadcast(self.pool.primary.w3, signed)
+
+    def lookup(self, tx_hash: str) -> Lookup:
+        return lookup_transaction(self.pool, tx_hash)
+
+    def account_nonce(self, address: str) -> int:
+        return account_nonce(self.pool, address)
+
+    def find_executions(
+        self,
+        safe_tx_hashes: Sequence[SafeTxHash],
+        to_block: int,
+        candidates: Sequence[str] = (),
+    ) -> dict[SafeTxHash, Sent]:
+        address = self.safe.address
+        return find_executions(self.pool, address, safe_tx_hashes, to_block, candidates)
 
     def wait(self, tx_hash: str) -> Sent:
         return wait_for_receipt(self.pool.primary.w3, tx_hash)

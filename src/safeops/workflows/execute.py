@@ -1,11 +1,13 @@
 """`safeops execute`: every signature proven, the nonce current, a final simulation with the
-real signatures, then send, require ExecutionSuccess and prove the effects on chain."""
+real signatures, then send (recorded first), require ExecutionSuccess and prove the effects on
+chain; a proposal the chain shows executed, or a recorded send, is resolved instead of sent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from safeops.chain.execute import Sent
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
@@ -13,7 +15,7 @@ from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
 from safeops.core.signatures import collect_signatures
-from safeops.errors import Refused
+from safeops.errors import Refused, SafeOpsError
 from safeops.interrupts import Interrupted, pause_point
 from safeops.workflows.guards import (
     require_live_version,
@@ -21,8 +23,10 @@ from safeops.workflows.guards import (
     require_policy,
     undrifted_safe,
 )
-from safeops.workflows.ports import SafeChain, TransactionSigner
+from safeops.workflows.ports import TransactionSigner
 from safeops.workflows.proposals import Found, find_proposal
+from safeops.workflows.reconcile import prove_execution, reconcile, recorded_sends
+from safeops.workflows.sending import ConcurrentSend, Resend, resolve_sends, send_once
 from safeops.workflows.session import Session
 
 
@@ -34,6 +38,9 @@ class Executed:
     block: int
     success: bool
     postconditions: tuple[CheckResult, ...]
+    already_done: bool = False
+    """This run sent nothing: an earlier or concurrent run's transaction executed it."""
+    warnings: tuple[str, ...] = ()
 
     @property
     def proven(self) -> bool:
@@ -46,6 +53,8 @@ class Executed:
             "block": self.block,
             "success": self.success,
             "postconditions": [c.to_json() for c in self.postconditions],
+            "already_done": self.already_done,
+            "warnings": list(self.warnings),
         }
 
 
@@ -62,12 +71,31 @@ def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
 
 
 def execute(
-    session: Session, safe_tx_hash: SafeTxHash, executor: TransactionSigner, executor_name: str
+    session: Session,
+    safe_tx_hash: SafeTxHash,
+    executor: TransactionSigner,
+    executor_name: str,
+    *,
+    resend: bool = False,
 ) -> Executed:
     found = find_proposal(session, safe_tx_hash)
     plan = found.plan
-    require_not_executed(safe_tx_hash, found.executed_tx)
     may_execute(session.policy, plan, executor_name)
+    # Every send is recorded in the store before it is broadcast: proven writable before
+    # the executor's key is used (the CLI proved the audit log the same way).
+    found.store.check_writable()
+    done = reconcile(session, found.safe, found.stored)
+    if done is not None:
+        return _finish(
+            session, found, done.sent, already_done=True, marked=True, warning=done.store_warning
+        )
+    require_not_executed(safe_tx_hash, found.executed_tx)
+    chain = session.chain(found.safe)
+    sends = recorded_sends(session, found.safe, safe_tx_hash, found.stored)
+    earlier = resolve_sends(session, chain, sends, executor.address, resend=resend)
+    if isinstance(earlier, Sent):
+        return _finish(session, found, earlier, already_done=True)
+    nonce = earlier.nonce if isinstance(earlier, Resend) else None
     # Repeated from propose and sign on purpose: signatures collected earlier must not carry
     # a changed situation (owners, modules, guard, version, policy) through to execution.
     live = undrifted_safe(session, found.safe)
@@ -80,7 +108,6 @@ def execute(
         live.owners,
         live.threshold,
     )
-    chain = session.chain(found.safe)
     final = chain.simulate_signed(
         plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
     )
@@ -90,7 +117,32 @@ def execute(
             hint="Nothing was sent.",
         )
     before = chain.read_balances(plan.postconditions, live.block)
-    return _send_and_prove(session, found, chain, signatures, executor, before)
+    pause_point("execute:before-send")
+    known = [send.tx_hash for send in sends]
+    try:
+        tx_hash = send_once(session, found, chain, signatures, executor, nonce=nonce, known=known)
+    except ConcurrentSend as concurrent:
+        # Another run recorded its send between our checks and ours: resolve that one.
+        other = resolve_sends(session, chain, [concurrent.other], executor.address, resend=False)
+        if not isinstance(other, Sent):
+            raise Refused(
+                f"another run sent {concurrent.other.tx_hash} for this proposal meanwhile, "
+                "and it reverted",
+                hint="Run the command again to look at the chain afresh.",
+            ) from None
+        return _finish(session, found, other, already_done=True)
+    session.progress(f"sent {tx_hash}; waiting for it to be mined …")
+    try:
+        pause_point("execute:after-send")
+        sent = chain.wait(tx_hash)
+    except KeyboardInterrupt as interrupt:
+        # The proposal stays pending: it is marked executed only from a receipt.
+        raise Interrupted(
+            f"after sending {tx_hash}, before its receipt: it may still be mined",
+            interrupt,
+            tx_hash=tx_hash,
+        ) from None
+    return _finish(session, found, sent, before=before)
 
 
 def _require_current_nonce(plan: Plan, live: SafeState) -> None:
@@ -105,41 +157,43 @@ def _require_current_nonce(plan: Plan, live: SafeState) -> None:
         )
 
 
-def _send_and_prove(
+def _finish(
     session: Session,
     found: Found,
-    chain: SafeChain,
-    signatures: bytes,
-    executor: TransactionSigner,
-    before: list[int],
+    sent: Sent,
+    *,
+    before: list[int] | None = None,
+    already_done: bool = False,
+    marked: bool = False,
+    warning: str | None = None,
 ) -> Executed:
+    """Mark the proposal executed from its receipt and prove the postconditions there."""
     plan = found.plan
-    pause_point("execute:before-send")
-    session.progress("sending execTransaction …")
-    try:
-        tx_hash = chain.send(plan.tx, signatures, executor)
-    except KeyboardInterrupt as interrupt:
-        raise Interrupted(
-            "while sending execTransaction: it may have reached the node",
-            interrupt,
-            sent="unknown",
-        ) from None
-    session.progress(f"sent {tx_hash}; waiting for it to be mined …")
-    try:
-        pause_point("execute:after-send")
-        sent = chain.wait(tx_hash)
-    except KeyboardInterrupt as interrupt:
-        # The proposal stays pending: it is marked executed only from a receipt.
-        raise Interrupted(
-            f"after sending {tx_hash}, before its receipt: it may still be mined",
-            interrupt,
-            tx_hash=tx_hash,
-        ) from None
     outcome = execution_outcome(sent.logs, plan.tx.safe, plan.safe_tx_hash)
     success = sent.status == 1 and outcome is True
+    warnings = [warning] if warning else []
     # A mined transaction used the Safe's nonce (even with ExecutionFailure); a reverted one
     # did not, so its proposal stays pending and its signatures stay valid.
-    if sent.status == 1:
-        found.store.mark_executed(plan.safe_tx_hash, tx_hash)
-    checks = tuple(chain.prove(plan.postconditions, before, sent.block)) if success else ()
-    return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)
+    if sent.status == 1 and found.executed_tx != sent.tx_hash and not marked:
+        try:
+            found.store.mark_executed(plan.safe_tx_hash, sent.tx_hash)
+        except SafeOpsError as error:  # the hash is reported anyway: a re-run reconciles it
+            warnings.append(f"{error.message}: a re-run marks it executed from the chain")
+    checks: tuple[CheckResult, ...] = ()
+    if success:
+        chain = session.chain(found.safe)
+        checks = (
+            tuple(chain.prove(plan.postconditions, before, sent.block))
+            if before is not None
+            else prove_execution(session, found.safe, plan, sent)
+        )
+    return Executed(
+        plan.safe_tx_hash,
+        plan,
+        sent.tx_hash,
+        sent.block,
+        success,
+        checks,
+        already_done,
+        tuple(warnings),
+    )

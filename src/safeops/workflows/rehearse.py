@@ -19,6 +19,7 @@ from safeops.core.safe_tx import safe_tx_hashes
 from safeops.errors import SafeOpsError
 from safeops.fork.rehearsal import ForkRun, QueuedTx
 from safeops.proposals.base import StoredProposal
+from safeops.workflows.guards import live_safe
 from safeops.workflows.plan_files import record_path, remove_record, write_record
 from safeops.workflows.session import Session
 
@@ -109,6 +110,10 @@ def rehearse_plan(
     path = record_path(plan_file)
     remove_record(path)
     origin = fork_url or session.chain(safe).fork_origin()
+    if fork_block is None and fork_url is None:
+        # The block every RPC has (the pin), not the primary's head: a secondary a block or
+        # two behind is normal lag, and later freshness checks compare against that pin.
+        fork_block = live_safe(session, safe).block
     run = session.rehearser(origin, plan, queued, fork_block=fork_block, progress=session.progress)
     record = build_record(
         plan,

@@ -10,7 +10,7 @@ from pathlib import Path
 from safeops.core.policy import Policy, SafeEntry
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
-from safeops.workflows.ports import Progress, Rehearser, SafeChain
+from safeops.workflows.ports import AuditTrail, NoAudit, Progress, Rehearser, SafeChain
 
 
 def _silent(_: str) -> None:
@@ -32,6 +32,7 @@ class Session:
     plan_dir: Path
     clock: Callable[[], float] = time.time
     progress: Progress = _silent
+    audit: AuditTrail = field(default_factory=NoAudit)
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
 
