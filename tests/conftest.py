@@ -27,11 +27,15 @@ def audit_log_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> 
     path = tmp_path_factory.mktemp("audit") / "audit.jsonl"
     previous = os.environ.get("SAFEOPS_AUDIT_LOG")
     os.environ["SAFEOPS_AUDIT_LOG"] = str(path)
+    # Nor to the machine's syslog: the tests of the mirror point it at a socket of their own.
+    previous_syslog = os.environ.get("SAFEOPS_AUDIT_SYSLOG")
+    os.environ["SAFEOPS_AUDIT_SYSLOG"] = "off"
     yield path
-    if previous is None:
-        os.environ.pop("SAFEOPS_AUDIT_LOG", None)
-    else:
-        os.environ["SAFEOPS_AUDIT_LOG"] = previous
+    for name, value in (("SAFEOPS_AUDIT_LOG", previous), ("SAFEOPS_AUDIT_SYSLOG", previous_syslog)):
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
