@@ -447,10 +447,21 @@ def test_refusals_are_audited_and_signed_entries_verify(
         capsys, policy, "plan", "withdraw", "main", "--token", "dUSD", "--amount", "10000000000",
         "--to", "cold",
     )  # fmt: skip
-    assert over.code in (1, 2)
+    assert over.code == 1
     refused = last_audit(workdir)
-    assert (refused["action"], refused["outcome"]) == ("plan withdraw", f"exit {over.code}")
+    assert (refused["action"], refused["outcome"]) == ("plan withdraw", "exit 1")
     assert refused["details"]["error"] == over.json["error"]["message"]
+    assert refused["details"]["error"].startswith("CAP_EXCEEDED: 10000000000 dUSD exceeds")
+    planned = run(capsys, policy, "plan", "pause", "router")
+    path = Path(planned.json["plan"])
+    tampered = json.loads(path.read_text())
+    tampered["nonce"] += 1
+    path.write_text(json.dumps(tampered))
+    reviewed = run(capsys, policy, "review", str(path))
+    assert reviewed.code != 0
+    entry = last_audit(workdir)
+    assert (entry["action"], entry["outcome"]) == ("review", f"exit {reviewed.code}")
+    assert entry["details"]["error"] == reviewed.json["error"]["message"]
     _proposed(capsys, policy)
     proposed = last_audit(workdir)
     assert (proposed["action"], proposed["outcome"]) == ("propose", "ok")

@@ -84,8 +84,9 @@ def resolve_sends(
         raise SendDropped(
             f"transaction {dropped.tx_hash} was sent for this proposal (nonce {dropped.nonce} "
             f"of {dropped.sender}) but no RPC knows it: it was dropped. Nothing was sent again",
-            hint="Run the command again with --resend to sign and send a new one; it reuses "
-            "that nonce when the same executor sends, so only one of them can ever be mined.",
+            hint=f"To sign and send a new one: `safeops execute {dropped.safe_tx_hash} --signer "
+            "EXECUTOR --resend`; it reuses that nonce when the same executor sends, so only "
+            "one of them can ever be mined.",
         )
     reuse = dropped.sender == executor and chain.account_nonce(executor) <= dropped.nonce
     return Resend(dropped.nonce if reuse else None)
