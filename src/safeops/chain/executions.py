@@ -64,11 +64,12 @@ def find_executions(
     safe_tx_hashes: Sequence[SafeTxHash],
     to_block: int,
     candidates: Sequence[str] = (),
+    lookback_blocks: int = LOOKBACK_BLOCKS,
 ) -> dict[SafeTxHash, Sent]:
     """The mined transactions whose ExecutionSuccess names one of `safe_tx_hashes`, at or
     before `to_block`, each confirmed by every RPC that has its block. The `candidates`
-    (recorded sends) are looked at first, one receipt each; then the Safe's logs, backwards,
-    one request per window for all the hashes at once."""
+    (recorded sends) are looked at first, one receipt each; then the Safe's logs, backwards
+    over `lookback_blocks`, one request per window for all the hashes at once."""
     rpc = pool.primary
     address = checksummed(safe)
     wanted = set(safe_tx_hashes)
@@ -83,7 +84,7 @@ def find_executions(
         for safe_tx_hash in wanted - set(found):
             if sent.status == 1 and execution_outcome(sent.logs, address, safe_tx_hash) is True:
                 found[safe_tx_hash] = confirmed(pool, tx_hash, safe, safe_tx_hash)
-    floor = max(0, to_block - LOOKBACK_BLOCKS)
+    floor = max(0, to_block - lookback_blocks + 1)
     high = to_block
     while high >= floor and wanted - set(found):
         low = max(floor, high - LOG_WINDOW_BLOCKS + 1)

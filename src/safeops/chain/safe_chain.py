@@ -13,7 +13,13 @@ from safeops.chain.execute import (
     sign_exec_transaction,
     wait_for_receipt,
 )
-from safeops.chain.executions import Lookup, account_nonce, find_executions, lookup_transaction
+from safeops.chain.executions import (
+    LOOKBACK_BLOCKS,
+    Lookup,
+    account_nonce,
+    find_executions,
+    lookup_transaction,
+)
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.reads import balances, block_gas_limit
 from safeops.chain.rpc import RpcPool, RpcPools
@@ -101,9 +107,11 @@ class LiveSafeChain:
         safe_tx_hashes: Sequence[SafeTxHash],
         to_block: int,
         candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
     ) -> dict[SafeTxHash, Sent]:
         address = self.safe.address
-        return find_executions(self.pool, address, safe_tx_hashes, to_block, candidates)
+        blocks = LOOKBACK_BLOCKS if lookback_blocks is None else lookback_blocks
+        return find_executions(self.pool, address, safe_tx_hashes, to_block, candidates, blocks)
 
     def wait(self, tx_hash: str) -> Sent:
         return wait_for_receipt(self.pool.primary.w3, tx_hash)

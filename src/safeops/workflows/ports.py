@@ -92,9 +92,11 @@ class SafeChain(Protocol):
         safe_tx_hashes: Sequence[SafeTxHash],
         to_block: int,
         candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
     ) -> dict[SafeTxHash, Sent]:
         """The mined transactions whose ExecutionSuccess names one of `safe_tx_hashes`, at or
-        before `to_block`, confirmed by every RPC; `candidates` (recorded sends) first."""
+        before `to_block`, confirmed by every RPC; `candidates` (recorded sends) first, then
+        the logs of `lookback_blocks` (None: the adapter's bound, days on mainnet)."""
         ...
 
     def wait(self, tx_hash: str) -> Sent: ...

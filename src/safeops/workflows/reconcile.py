@@ -26,6 +26,9 @@ from safeops.workflows.guards import live_safe
 from safeops.workflows.proposals import Found
 from safeops.workflows.session import Session
 
+RECENT_BLOCKS = 10_000
+"""How far back `already_done` looks for the same calls executed at the Safe's last nonce."""
+
 
 @dataclass(frozen=True)
 class Reconciled:
@@ -61,6 +64,7 @@ def executions_on_chain(
     safe: SafeEntry,
     proposals: Sequence[tuple[SafeTxHash, int, StoredProposal | None]],
     live: SafeState,
+    lookback_blocks: int | None = None,
 ) -> dict[SafeTxHash, Sent]:
     """The reconcile hook: for each (safeTxHash, nonce, stored proposal or None), the mined
     transaction whose ExecutionSuccess names it (recorded sends first, then the Safe's logs).
@@ -70,7 +74,8 @@ def executions_on_chain(
         return {}
     candidates = [c for h, stored in spent for c in _candidates_of(session, safe, h, stored)]
     hashes = [h for h, _ in spent]
-    return session.chain(safe).find_executions(hashes, live.block, candidates)
+    chain = session.chain(safe)
+    return chain.find_executions(hashes, live.block, candidates, lookback_blocks)
 
 
 def _mark(session: Session, safe: SafeEntry, stored: StoredProposal, sent: Sent) -> str | None:
@@ -153,13 +158,18 @@ def already_done(session: Session, action: ActionPlan) -> AlreadyDone | None:
     live = live_safe(session, safe)
     if live.nonce == 0:
         return None
-    candidates = _candidates(session, safe, live, action)
+    in_store, last = _candidates(session, safe, live, action)
     found = executions_on_chain(
-        session,
-        safe,
-        [(plan.safe_tx_hash, plan.tx.nonce, stored) for plan, stored in candidates],
-        live,
+        session, safe, [(p.safe_tx_hash, p.tx.nonce, sp) for p, sp in in_store], live
     )
+    if last is not None:
+        # Only a recent window: a run that won the race sent it moments ago, and a full
+        # search would cost every emergency many requests for the usual answer, "no".
+        recent = executions_on_chain(
+            session, safe, [(last.safe_tx_hash, last.tx.nonce, None)], live, RECENT_BLOCKS
+        )
+        found.update(recent)
+    candidates = [*in_store, *([(last, None)] if last is not None else [])]
     for plan, stored in candidates:
         sent = found.get(plan.safe_tx_hash)
         if sent is None:
@@ -176,8 +186,9 @@ def already_done(session: Session, action: ActionPlan) -> AlreadyDone | None:
 
 def _candidates(
     session: Session, safe: SafeEntry, live: SafeState, action: ActionPlan
-) -> Sequence[tuple[Plan, StoredProposal | None]]:
-    stored = [
+) -> tuple[list[tuple[Plan, StoredProposal | None]], Plan | None]:
+    """The store's unreconciled proposals of these calls, and these calls at the last nonce."""
+    stored: list[tuple[Plan, StoredProposal | None]] = [
         (p.plan, p)
         for p in session.store(safe).pending()
         if p.plan is not None and p.nonce < live.nonce and same_calls(p.plan, action)
@@ -189,8 +200,9 @@ def _candidates(
         version=SafeVersion.parse(live.version),
         created_at=created,
     )
-    seen = {plan.safe_tx_hash for plan, _ in stored}
-    return [*stored, *([(last, None)] if last.safe_tx_hash not in seen else [])]
+    if any(plan.safe_tx_hash == last.safe_tx_hash for plan, _ in stored):
+        return stored, None
+    return stored, last
 
 
 def same_calls(plan: Plan, action: ActionPlan) -> bool:

@@ -224,6 +224,7 @@ class FakeChain:
         safe_tx_hashes: Sequence[SafeTxHash],
         to_block: int,
         candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
     ) -> dict[SafeTxHash, Sent]:
         self.searches += 1
         found: dict[SafeTxHash, Sent] = {}
