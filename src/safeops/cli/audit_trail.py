@@ -21,8 +21,9 @@ DEFAULT_SYSLOG = "/dev/log"
 
 AUDITED = ("plan", "review", "rehearse", "propose", "sign", "execute", "queue", "emergency")
 """Commands that act, refuse or fail on the protocol's behalf: each writes its intent before
-it runs and its outcome before it exits (`keys import` too). Read-only tools do not."""
-AUDITED_PATHS = ("keys import",)
+it runs and its outcome before it exits (`keys import` and `keys check`, which read keys, too).
+Read-only tools do not."""
+AUDITED_PATHS = ("keys import", "keys check")
 
 
 def audit_log_path() -> Path:
