@@ -25,20 +25,18 @@ Lookup = Sent | Literal["pending"] | None
 
 
 def lookup_transaction(pool: RpcPool, tx_hash: str) -> Lookup:
-    """Ask every RPC: a receipt anywhere means mined, the transaction anywhere means pending."""
-
-    def seen(rpc: Rpc) -> tuple[Any, bool]:
-        receipt = ask(rpc, "eth_getTransactionReceipt", lambda: receipt_or_none(rpc.w3, tx_hash))
-        if receipt is not None:
-            return receipt, True
-        known = ask(rpc, "eth_getTransactionByHash", lambda: transaction_or_none(rpc.w3, tx_hash))
-        return None, known is not None
-
-    answers = [answer for _, answer in pool.each("the sent transaction", seen)]
-    receipt = next((r for r, _ in answers if r is not None), None)
-    if receipt is not None:
-        return sent_from_receipt(tx_hash, receipt)
-    return "pending" if any(known for _, known in answers) else None
+    """Ask every RPC: a receipt (the same on each that has its block) means mined; the
+    transaction known to any of them means pending; otherwise no RPC knows it."""
+    mined = agreed_receipt(pool, tx_hash)
+    if mined is not None:
+        return mined
+    known = pool.each(
+        "the sent transaction",
+        lambda rpc: ask(
+            rpc, "eth_getTransactionByHash", lambda: transaction_or_none(rpc.w3, tx_hash)
+        ),
+    )
+    return "pending" if any(found is not None for _, found in known) else None
 
 
 def account_nonce(pool: RpcPool, address: str) -> int:
@@ -105,9 +103,9 @@ def find_executions(
     return found
 
 
-def confirmed(pool: RpcPool, tx_hash: str, safe: str, safe_tx_hash: SafeTxHash) -> Sent:
-    """The receipt of `tx_hash`, the same on every RPC that has its block: a lying RPC must not
-    make safeops report "already done" for a pause that never happened."""
+def agreed_receipt(pool: RpcPool, tx_hash: str) -> Sent | None:
+    """The receipt of `tx_hash`, the same on every RPC that has its block; None when no RPC
+    has one. A lying RPC must not make safeops believe a transaction was mined."""
 
     def receipt(rpc: Rpc) -> tuple[Sent | None, int]:
         found = ask(rpc, "eth_getTransactionReceipt", lambda: receipt_or_none(rpc.w3, tx_hash))
@@ -115,23 +113,34 @@ def confirmed(pool: RpcPool, tx_hash: str, safe: str, safe_tx_hash: SafeTxHash) 
             return sent_from_receipt(tx_hash, found), -1
         return None, int(ask(rpc, "eth_blockNumber", lambda: rpc.w3.eth.block_number))
 
-    answers = pool.each("the executing transaction", receipt)
+    answers = pool.each("the receipt of the transaction", receipt)
     mined = [(rpc, sent) for rpc, (sent, _) in answers if sent is not None]
     if not mined:
-        raise RpcDisagreement(f"no RPC has the receipt of {tx_hash}, found in their logs")
+        return None
     (first_rpc, first), *others = mined
-    _require_success(first_rpc, first, safe, safe_tx_hash)
     for rpc, sent in others:
-        if (sent.block, sent.block_hash, sent.status) != (
+        if (sent.block, sent.block_hash, sent.status, sent.logs) != (
             first.block,
             first.block_hash,
             first.status,
-        ) or execution_outcome(sent.logs, checksummed(safe), safe_tx_hash) is not True:
+            first.logs,
+        ):
             raise RpcDisagreement(
                 f"RPCs {first_rpc.label} and {rpc.label} disagree on transaction {tx_hash}"
             )
     _require_behind(answers, first, tx_hash)
     return first
+
+
+def confirmed(pool: RpcPool, tx_hash: str, safe: str, safe_tx_hash: SafeTxHash) -> Sent:
+    """The receipt of `tx_hash`, agreed by every RPC, holding the ExecutionSuccess of
+    `safe_tx_hash`: no single RPC can make safeops report "already done" for a pause that
+    never happened."""
+    sent = agreed_receipt(pool, tx_hash)
+    if sent is None:
+        raise RpcDisagreement(f"no RPC has the receipt of {tx_hash}, found in their logs")
+    _require_success(pool.primary, sent, safe, safe_tx_hash)
+    return sent
 
 
 def _require_success(rpc: Rpc, sent: Sent, safe: str, safe_tx_hash: SafeTxHash) -> None:
