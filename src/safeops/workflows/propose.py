@@ -54,6 +54,7 @@ def propose(
     require_unspent_nonce(plan, live.nonce)
     record = load_fresh_record(plan_file, plan, policy, live.block, session.now())
     store = session.store(safe)
+    store.check_writable()  # before the proposer's key signs anything it could not store
     can_sign = signer.address in live.owners and "signer" in policy.signers[signer.name].roles
     with store.locked():  # read, decide and write as one step against concurrent proposers
         existing = store.get(plan.safe_tx_hash)

@@ -13,8 +13,10 @@ from safeops.chain.execute import TransactionPending
 from safeops.core.actions import plan_pause
 from safeops.core.plan import Plan
 from safeops.core.sending import SendRecord
+from safeops.devnet.deploy import DEV_KEYS
 from safeops.errors import RpcUnavailable
 from safeops.interrupts import Interrupted
+from safeops.keys.signer import JustInTimeSigner
 from safeops.proposals.local import StoreUnavailable
 from safeops.proposals.memory import MemoryStore
 from safeops.workflows import sending
@@ -286,3 +288,23 @@ def test_emergency_is_not_done_when_the_effect_was_undone_since(w: World) -> Non
     assert not outcome.executed.already_done  # planned and sent anew
     assert outcome.written.plan.tx.nonce == 1
     assert len(_guardian(w).sent) == 2
+
+
+def test_a_read_only_store_stops_propose_before_the_key_is_read(w: World) -> None:
+    (written,) = make_plans(w.session, plan_pause(w.session.policy, ["router"]))
+    rehearse_plan(w.session, written.path, written.plan)
+    reads: list[str] = []
+    key = bytes.fromhex(DEV_KEYS["oncall"][2:])
+
+    def fetch() -> bytes:
+        reads.append("oncall")
+        return key
+
+    oncall = JustInTimeSigner("oncall", signer("oncall").address, "test", fetch)
+    _store(w).writable = False
+    with pytest.raises(StoreUnavailable):
+        propose(w.session, written.path, oncall)
+    assert reads == []
+    _store(w).writable = True
+    assert propose(w.session, written.path, oncall).confirmations == 1
+    assert reads == ["oncall"]
