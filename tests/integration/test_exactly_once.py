@@ -23,7 +23,7 @@ import pytest
 
 from safeops.audit.log import AuditLog
 from safeops.chain.anvil import AnvilProcess
-from safeops.core.sending import RECORDED, SENDING
+from safeops.core.sending import ABANDONED, RECORDED, SENDING
 from safeops.devnet.policy_file import render_policy
 from tests.helpers import Run, read_stored
 from tests.integration import test_faults as faults
@@ -215,6 +215,32 @@ def test_emergency_killed_after_the_send_is_already_done_once_mined(
     stored = read_stored(workdir / "proposals", again.json["safe_tx_hash"])
     assert stored is not None
     assert stored.executed_tx == tx_hash
+
+
+def test_ctrl_c_between_the_record_and_the_broadcast_takes_the_record_back(
+    capsys: pytest.CaptureFixture[str],
+    policy: Path,
+    workdir: Path,
+    devnet: Deployment,
+    w3: Web3,
+) -> None:
+    safe_tx_hash = _proposed(capsys, policy)
+    executor_nonce = _executor_nonce(w3, devnet)
+    args = ["--json", "--policy", str(policy), "execute", safe_tx_hash, "--signer", "oncall"]
+    process, paused = _start_paused(args, "execute:before-broadcast", workdir)
+    assert _sends_in_audit(workdir) == [paused["tx_hash"]]  # recorded before the broadcast
+    assert _sends_in_store(workdir, safe_tx_hash) == [paused["tx_hash"]]
+    result = _finish(process, signal.SIGINT)
+    assert result.code == 130
+    assert error_line(result) == "error: interrupted (Ctrl-C) before sending: nothing was sent"
+    assert _sends_in_store(workdir, safe_tx_hash) == []
+    entries = AuditLog(workdir / "audit.jsonl").entries()
+    abandoned = [e for e in entries if (e["action"], e["outcome"]) == (SENDING, ABANDONED)]
+    assert [e["details"]["txHash"] for e in abandoned] == [paused["tx_hash"]]
+    assert _executor_nonce(w3, devnet) == executor_nonce
+    again = run(capsys, policy, "execute", safe_tx_hash, "--signer", "oncall")  # no --resend
+    assert (again.code, again.json["already_done"]) == (0, False), again.stderr
+    assert _executor_nonce(w3, devnet) == executor_nonce + 1
 
 
 # -- 2. a send answered HTTP 502 by a proxy that forwarded it -----------------------------------

@@ -78,6 +78,16 @@ def executions_on_chain(
     return chain.find_executions(hashes, live.block, candidates, lookback_blocks)
 
 
+def execution_of(session: Session, plan: Plan, live: SafeState | None = None) -> Sent | None:
+    """The hook for one plan: the transaction that executed it (its ExecutionSuccess, agreed
+    by every RPC, found through its recorded sends or the Safe's logs), else None."""
+    safe = session.safe(plan.safe_name)
+    live = live or live_safe(session, safe)
+    stored = session.store(safe).get(plan.safe_tx_hash)
+    found = executions_on_chain(session, safe, [(plan.safe_tx_hash, plan.tx.nonce, stored)], live)
+    return found.get(plan.safe_tx_hash)
+
+
 def _mark(session: Session, safe: SafeEntry, stored: StoredProposal, sent: Sent) -> str | None:
     """Mark `stored` executed by `sent`. A store that cannot be written is not a reason to
     lose the news: the failure is returned as a warning."""

@@ -25,6 +25,7 @@ from safeops.workflows.execute import execute
 from safeops.workflows.plan import make_plans
 from safeops.workflows.propose import propose
 from safeops.workflows.queue import queue
+from safeops.workflows.reconcile import execution_of
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.sending import SendDropped
 from safeops.workflows.sign import sign
@@ -308,3 +309,13 @@ def test_a_read_only_store_stops_propose_before_the_key_is_read(w: World) -> Non
     _store(w).writable = True
     assert propose(w.session, written.path, oncall).confirmations == 1
     assert reads == ["oncall"]
+
+
+def test_the_hook_names_the_transaction_that_executed_a_plan(w: World) -> None:
+    plan = _proposed(w)
+    assert execution_of(w.session, plan) is None  # the Safe's nonce has not moved: no search
+    assert _guardian(w).searches == 0
+    done = execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    found = execution_of(w.session, plan)
+    assert found is not None
+    assert found.tx_hash == done.tx_hash
