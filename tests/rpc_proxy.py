@@ -25,6 +25,7 @@ class Mode(Enum):
     FORWARD = "forward"
     DROP = "drop"  # accept, read the request, close the connection without an answer
     DELAY = "delay"  # sleep `delay_s`, then forward
+    STATUS = "status"  # answer HTTP `status` (after forwarding, if `forward_first`)
 
 
 @dataclass
@@ -35,7 +36,12 @@ class Behaviour:
     only: frozenset[str] | None = None  # the methods `mode` applies to; None: every method
     delay_s: float = 0.0
     falsify: Falsifier | None = None
+    status: int = 502
+    status_times: int = 1  # how many answers get `status`; then the proxy forwards again
+    forward_first: bool = True  # the upstream sees the request (a node that took a send)
+    retry_after: str | None = None
     methods: list[str] = field(default_factory=list)  # every method asked, in order
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (method, status) answered
 
 
 def _answer(upstream: str, request: dict[str, Any], behaviour: Behaviour) -> dict[str, Any]:
@@ -62,6 +68,18 @@ def _handler(upstream: str, behaviour: Behaviour) -> type[BaseHTTPRequestHandler
                 return  # no status line at all: the client sees the connection closed
             if mode is Mode.DELAY:
                 time.sleep(min(behaviour.delay_s, MAX_DELAY_S))
+            if mode is Mode.STATUS and behaviour.status_times > 0:
+                behaviour.status_times -= 1
+                if behaviour.forward_first:
+                    for call in calls:
+                        _answer(upstream, call, behaviour)
+                behaviour.statuses.extend((method, behaviour.status) for method in methods)
+                self.send_response(behaviour.status)
+                if behaviour.retry_after is not None:
+                    self.send_header("Retry-After", behaviour.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             answers = [_answer(upstream, call, behaviour) for call in calls]
             payload = json.dumps(answers if isinstance(body, list) else answers[0]).encode()
             try:

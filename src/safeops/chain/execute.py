@@ -1,5 +1,5 @@
-"""Send the executor's `execTransaction` and wait for it: EIP-1559 fees, estimated gas plus a
-margin, and a dropped or slow transaction reported with its hash, never re-sent blindly."""
+"""Sign the executor's `execTransaction`, broadcast it and wait for it: EIP-1559 fees, estimated
+gas plus a margin; signing and sending are two steps so that the hash is recorded in between."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
+from eth_hash.auto import keccak
 
 from safeops.chain.safe_reader import checksummed
 from safeops.core.execution import Log, exec_transaction_data
@@ -38,23 +40,51 @@ class Sent:
     status: int
     gas_used: int
     logs: tuple[Log, ...]
+    block_hash: bytes = b""
 
 
 class TransactionPending(EnvironmentProblem):
     """The transaction was sent but not mined in time: it may still land."""
 
 
+def _reason(error: Exception) -> str:
+    """What failed, without the exception's text (it can quote the URL and its API key)."""
+    response = getattr(error, "response", None)
+    status = getattr(response, "status_code", None)
+    return f"HTTP {status}" if isinstance(status, int) else type(error).__name__
+
+
 def _call(what: str, action: Any) -> Any:
     try:
         return action()
     except Exception as error:
-        raise RpcUnavailable(f"{what} failed ({type(error).__name__})") from None
+        raise RpcUnavailable(f"{what} failed ({_reason(error)})") from None
 
 
-def send_exec_transaction(
-    w3: Web3, tx: SafeTx, signatures: bytes, executor: TransactionSigner, chain_id: int
-) -> str:
-    """Sign and broadcast `execTransaction`; returns the Ethereum transaction hash."""
+@dataclass(frozen=True)
+class SignedSend:
+    """An execTransaction signed and not yet broadcast: its hash is known before it is sent,
+    so it can be recorded first (write-ahead) and looked up after any failure."""
+
+    raw: bytes
+    tx_hash: str
+    sender: str
+    nonce: int
+
+    def __repr__(self) -> str:  # the raw transaction is public once sent, but long
+        return f"SignedSend({self.tx_hash}, sender={self.sender}, nonce={self.nonce})"
+
+
+def sign_exec_transaction(
+    w3: Web3,
+    tx: SafeTx,
+    signatures: bytes,
+    executor: TransactionSigner,
+    chain_id: int,
+    nonce: int | None = None,
+) -> SignedSend:
+    """Estimate, price and sign `execTransaction` without sending it. `nonce` (the sender's)
+    reuses the one of a dropped transaction, so that at most one of the two can ever mine."""
     data = exec_transaction_data(tx, signatures)
     sender = checksummed(executor.address)
     call = {"from": sender, "to": checksummed(tx.safe), "data": data}
@@ -69,13 +99,15 @@ def send_exec_transaction(
     block = _call("eth_getBlockByNumber", lambda: w3.eth.get_block("latest"))
     base_fee = int(block.get("baseFeePerGas", 0))
     tip = int(_call("eth_maxPriorityFeePerGas", lambda: w3.eth.max_priority_fee))
-    transaction = {
-        "chainId": chain_id,
-        "nonce": int(
+    if nonce is None:
+        nonce = int(
             _call(
                 "eth_getTransactionCount", lambda: w3.eth.get_transaction_count(sender, "pending")
             )
-        ),
+        )
+    transaction = {
+        "chainId": chain_id,
+        "nonce": nonce,
         "to": checksummed(tx.safe),
         "value": 0,
         "data": data,
@@ -84,41 +116,78 @@ def send_exec_transaction(
         "maxFeePerGas": 2 * base_fee + tip,
         "type": 2,
     }
-    raw = executor.sign_transaction(transaction)
-    sent = _call("eth_sendRawTransaction", lambda: w3.eth.send_raw_transaction(raw))
-    return hex0x(bytes(sent))
+    raw = bytes(executor.sign_transaction(transaction))
+    # The hash of a (typed) transaction is the keccak of its raw bytes, envelope included.
+    return SignedSend(raw, hex0x(keccak(raw)), sender, nonce)
+
+
+def broadcast(w3: Web3, signed: SignedSend) -> None:
+    """`eth_sendRawTransaction`; any failure is RpcUnavailable, to be followed by a lookup of
+    the hash: a node may have taken the transaction and failed only to answer (HTTP 502)."""
+    answered = _call("eth_sendRawTransaction", lambda: w3.eth.send_raw_transaction(signed.raw))
+    if hex0x(bytes(answered)) != signed.tx_hash:
+        raise RpcUnavailable(
+            f"the node answered eth_sendRawTransaction with {hex0x(bytes(answered))}, "
+            f"not the hash of what was sent ({signed.tx_hash})",
+            hint="Do not trust this node: look the transaction up on another one.",
+        )
+
+
+def sent_from_receipt(tx_hash: str, receipt: Mapping[str, Any]) -> Sent:
+    from eth_utils.address import to_checksum_address
+
+    logs = tuple(
+        Log(
+            to_checksum_address(log["address"]),
+            tuple(bytes(t) for t in log["topics"]),
+            bytes(log["data"]),
+        )
+        for log in receipt["logs"]
+    )
+    return Sent(
+        tx_hash,
+        int(receipt["blockNumber"]),
+        int(receipt["status"]),
+        int(receipt["gasUsed"]),
+        logs,
+        bytes(receipt.get("blockHash") or b""),
+    )
+
+
+def receipt_or_none(w3: Web3, tx_hash: str) -> Any:
+    """The receipt, or None while the transaction is not mined (or unknown)."""
+    from web3.exceptions import TransactionNotFound
+
+    try:
+        return w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+    except TransactionNotFound:
+        return None
+
+
+def transaction_or_none(w3: Web3, tx_hash: str) -> Any:
+    """The transaction as the node knows it (mined or in its mempool), or None."""
+    from web3.exceptions import TransactionNotFound
+
+    try:
+        return w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+    except TransactionNotFound:
+        return None
 
 
 def wait_for_receipt(w3: Web3, tx_hash: str, timeout: float = RECEIPT_TIMEOUT_S) -> Sent:
     """Poll for the receipt; past `timeout`, say so with the hash instead of sending again."""
-    from eth_utils.address import to_checksum_address
-
     deadline = time.monotonic() + timeout
     while True:
         try:
-            receipt = w3.eth.get_transaction_receipt(tx_hash)  # type: ignore[arg-type]
+            receipt = receipt_or_none(w3, tx_hash)
         except Exception:
             receipt = None
         if receipt is not None:
-            logs = tuple(
-                Log(
-                    to_checksum_address(log["address"]),
-                    tuple(bytes(t) for t in log["topics"]),
-                    bytes(log["data"]),
-                )
-                for log in receipt["logs"]
-            )
-            return Sent(
-                tx_hash,
-                int(receipt["blockNumber"]),
-                int(receipt["status"]),
-                int(receipt["gasUsed"]),
-                logs,
-            )
+            return sent_from_receipt(tx_hash, receipt)
         if time.monotonic() > deadline:
             raise TransactionPending(
                 f"transaction {tx_hash} was sent but is not mined after {timeout:.0f} s",
                 hint="Do not send again: watch that hash; it may still be mined, or be "
-                "replaced only on purpose with the same nonce.",
+                "replaced only on purpose with the same nonce. A re-run waits for it.",
             )
         time.sleep(0.2)

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+# The lag tolerated between RPCs is the core's, which freshness checks share.
+from safeops.core.lag import MAX_LAG_BLOCKS, MAX_LAG_S
 from safeops.core.urls import redact_url
 from safeops.errors import ChainMismatch, RpcDisagreement, RpcUnavailable
 
@@ -21,13 +23,6 @@ HEALTH_TIMEOUT_S = 3.0
 # (eth_call, eth_estimateGas, eth_simulateV1) that busy public nodes answer slowly.
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
-# An RPC whose head trails the highest one by more than BOTH of these is stuck or syncing: the
-# Safe as it sees it may predate an owner change, so the flow stops. A smaller lag is normal
-# propagation and costs nothing, as every read is pinned to the lowest head. Blocks alone would
-# mean ~48 s on mainnet but 1 s on a 250 ms chain; chain time alone would ignore block count.
-MAX_LAG_BLOCKS = 4
-MAX_LAG_S = 30
-
 T = TypeVar("T")
 Warn = Callable[[str], None]
 
@@ -73,11 +68,9 @@ def _web3(url: str, session: requests.Session, read_timeout_s: float) -> Web3:
 
 def connect(urls: Sequence[str]) -> list[Rpc]:
     """An Rpc per URL, without any request yet; `RpcPools.open` also checks that they answer."""
-    import requests
+    from safeops.chain.retry import RetryingSession
 
-    return [
-        Rpc(url, _web3(url, requests.Session(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls
-    ]
+    return [Rpc(url, _web3(url, RetryingSession(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls]
 
 
 def _is_transport(error: Exception) -> bool:
@@ -245,7 +238,7 @@ def _chain_id(rpc: Rpc) -> int:
 def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
     """Ask every URL for its chain id within HEALTH_TIMEOUT_S. Any that fails is skipped with a
     warning (the primary falls over to the next); one serving another chain stops the flow."""
-    import requests
+    from safeops.chain.retry import RetryingSession, retry_warning
 
     members: list[Rpc] = []
     failed: list[tuple[int, RpcUnavailable]] = []
@@ -258,7 +251,7 @@ def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
                 warn(f"{error.message}: skipped")
 
     for index, url in enumerate(urls):
-        session = requests.Session()
+        session = RetryingSession(retry_warning(redact_url(url), warn))
         probe = Rpc(url, _web3(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
         try:
             served = _chain_id(probe)

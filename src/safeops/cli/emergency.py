@@ -68,7 +68,7 @@ def _run(
     action = "unpause" if unpause else "pause"
     output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
-    key = open_policy_signer(session.policy, signer, "proposer")
+    key = open_policy_signer(session.policy, signer, "proposer", output)
     outcomes = emergency(
         session,
         targets or [],
@@ -108,7 +108,8 @@ def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> Non
         elif outcome.executed is not None:
             proven = outcome.executed.proven
             mark = "[green]done[/green]" if proven else "[bold red]NOT PROVEN[/bold red]"
-            console.print(f"{mark} {head} in {outcome.executed.tx_hash}")
+            earlier = " (already: not sent again)" if outcome.executed.already_done else ""
+            console.print(f"{mark} {head} in {outcome.executed.tx_hash}{earlier}")
         elif outcome.proposed is not None:
             p = outcome.proposed
             console.print(

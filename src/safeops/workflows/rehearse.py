@@ -156,6 +156,10 @@ def rehearse_plan(
     remove_record(path)
     require_code(session, safe, plan.tx)  # refused: no record, no fork
     origin = fork_url or session.chain(safe).fork_origin()
+    if fork_block is None and fork_url is None:
+        # The block every RPC has (the pin), not the primary's head: a secondary a block or
+        # two behind is normal lag, and later freshness checks compare against that pin.
+        fork_block = live_safe(session, safe).block
     run = session.rehearser(origin, plan, queued, fork_block=fork_block, progress=session.progress)
     record = build_record(
         plan,
