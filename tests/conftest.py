@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,18 +19,16 @@ if TYPE_CHECKING:
 pytest_plugins = ["tests.secret_hygiene"]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def audit_log_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Audited commands run by tests write to a temp log, never to the checkout's .safeops/
-    (tests that care set SAFEOPS_AUDIT_LOG themselves; subprocesses inherit this one)."""
+@pytest.fixture(autouse=True)
+def audit_log_outside_the_checkout(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Audited commands run by a test write to a log of that test's own, never to the
+    checkout's .safeops/ (subprocesses inherit it): the devnet is reverted between tests, so a
+    send one test recorded must not look like another test's send of the same safeTxHash."""
     path = tmp_path_factory.mktemp("audit") / "audit.jsonl"
-    previous = os.environ.get("SAFEOPS_AUDIT_LOG")
-    os.environ["SAFEOPS_AUDIT_LOG"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("SAFEOPS_AUDIT_LOG", None)
-    else:
-        os.environ["SAFEOPS_AUDIT_LOG"] = previous
+    monkeypatch.setenv("SAFEOPS_AUDIT_LOG", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

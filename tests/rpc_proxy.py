@@ -26,6 +26,7 @@ class Mode(Enum):
     DROP = "drop"  # accept, read the request, close the connection without an answer
     DELAY = "delay"  # sleep `delay_s`, then forward
     NO_BATCH = "no-batch"  # answer a batch with one error object, as nodes without batches do
+    STATUS = "status"  # answer HTTP `status` (after forwarding, if `forward_first`)
 
 
 @dataclass
@@ -36,6 +37,10 @@ class Behaviour:
     only: frozenset[str] | None = None  # the methods `mode` applies to; None: every method
     delay_s: float = 0.0
     falsify: Falsifier | None = None
+    status: int = 502
+    status_times: int = 1  # how many answers get `status`; then the proxy forwards again
+    forward_first: bool = True  # the upstream sees the request (a node that took a send)
+    retry_after: str | None = None
     methods: list[str] = field(default_factory=list)  # every method asked, in order
     # Every HTTP request (a batch is one): who sent it ("tool", or "fork" for an anvil fork
     # fetching the origin's state) and its methods.
@@ -45,6 +50,7 @@ class Behaviour:
     def sent_by(self, client: str) -> list[str]:
         """The methods `client` asked, in order."""
         return [method for who, methods in self.posts if who == client for method in methods]
+    statuses: list[tuple[str, int]] = field(default_factory=list)  # (method, status) answered
 
 
 def _answer(upstream: str, request: dict[str, Any], behaviour: Behaviour) -> dict[str, Any]:
@@ -77,6 +83,18 @@ def _handler(upstream: str, behaviour: Behaviour) -> type[BaseHTTPRequestHandler
                 return  # no status line at all: the client sees the connection closed
             if mode is Mode.DELAY:
                 time.sleep(min(behaviour.delay_s, MAX_DELAY_S))
+            if mode is Mode.STATUS and behaviour.status_times > 0:
+                behaviour.status_times -= 1
+                if behaviour.forward_first:
+                    for call in calls:
+                        _answer(upstream, call, behaviour)
+                behaviour.statuses.extend((method, behaviour.status) for method in methods)
+                self.send_response(behaviour.status)
+                if behaviour.retry_after is not None:
+                    self.send_header("Retry-After", behaviour.retry_after)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             if mode is Mode.NO_BATCH and isinstance(body, list):
                 refusal = {"code": -32600, "message": "batch requests are not supported"}
                 payload = json.dumps({"jsonrpc": "2.0", "id": None, "error": refusal}).encode()

@@ -11,9 +11,13 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+UNHASHED = ("hash", "signatures")
+"""The signatures are made over the entry's body before it is chained, and added after."""
+
+
 def entry_hash(entry: Mapping[str, Any]) -> str:
-    """sha256 of the entry's canonical JSON without its own `hash` field."""
-    body = {k: v for k, v in entry.items() if k != "hash"}
+    """sha256 of the entry's canonical JSON without its own `hash` and its signatures."""
+    body = {k: v for k, v in entry.items() if k not in UNHASHED}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 

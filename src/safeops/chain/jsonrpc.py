@@ -7,6 +7,7 @@ tables), for nothing safeops needs from it: every request safeops makes is plain
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ Call = tuple[str, Sequence[Any]]
 # Requests per HTTP POST of a batch: hosted RPCs cap batches (often at 100 or 1,000) and some
 # bill a large one as a burst; longer lists go as several POSTs.
 BATCH_LIMIT = 100
+_HEADERS = {"Content-Type": "application/json"}
 # Statuses with which a node says it takes no batch at all: the calls then go one by one.
 _NO_BATCH_STATUSES = frozenset({400, 404, 405, 413, 415, 501})
 
@@ -76,7 +78,10 @@ class JsonRpcNode:
         return "JsonRpcNode(…)"  # the URL may hold an API key
 
     def _post(self, body: dict[str, Any] | list[dict[str, Any]]) -> Any:
-        response = self.session.post(self.url, json=body, timeout=self.timeout)
+        # The body as bytes (`data=`), as web3 sends it: a session's retry policy reads it to
+        # tell a send, never re-posted, from a read (chain/retry.py).
+        data = json.dumps(body, separators=(",", ":")).encode()
+        response = self.session.post(self.url, data=data, headers=_HEADERS, timeout=self.timeout)
         if response.status_code in _NO_BATCH_STATUSES and isinstance(body, list):
             return None  # the caller falls back to one request at a time
         response.raise_for_status()

@@ -20,6 +20,7 @@ from safeops.chain.rpc import (
     head_of,
     make_node,
 )
+from safeops.core.urls import redact_url
 from safeops.errors import ChainMismatch, RpcUnavailable
 
 
@@ -34,12 +35,13 @@ class Probe:
     error: RpcUnavailable | None = None
 
 
-def probe(url: str) -> Probe:
+def probe(url: str, warn: Warn) -> Probe:
     """Ask `url` for its chain id and latest block in one batch, within HEALTH_TIMEOUT_S: the
-    only eth_chainId the run sends it."""
-    import requests
+    only eth_chainId the run sends it. Its session retries HTTP 429 and 5xx (`warn` says so)
+    for every later request of the run too."""
+    from safeops.chain.retry import RetryingSession, retry_warning
 
-    session = requests.Session()
+    session = RetryingSession(retry_warning(redact_url(url), warn))
     rpc = Rpc(url, make_node(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
     calls = [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False])]
     try:
@@ -133,7 +135,7 @@ class RpcPools:
     def _probe(self, url: str) -> Probe:
         with self._lock_of(("url", url)):
             if url not in self._probes:
-                self._probes[url] = probe(url)
+                self._probes[url] = probe(url, self._warn)
             return self._probes[url]
 
     def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from safeops.chain.jsonrpc import JsonRpcNode, block_tag, data_bytes, quantity
 from safeops.chain.parallel import each_at_once
+
+# The lag tolerated between RPCs is the core's, which freshness checks share.
+from safeops.core.lag import MAX_LAG_BLOCKS, MAX_LAG_S
 from safeops.core.urls import redact_url
 from safeops.errors import RpcDisagreement, RpcUnavailable
 
@@ -22,13 +25,6 @@ HEALTH_TIMEOUT_S = 3.0
 # (eth_call, eth_estimateGas, eth_simulateV1) that busy public nodes answer slowly.
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
-# An RPC whose head trails the highest one by more than BOTH of these is stuck or syncing: the
-# Safe as it sees it may predate an owner change, so the flow stops. A smaller lag is normal
-# propagation and costs nothing, as every read is pinned to the lowest head. Blocks alone would
-# mean ~48 s on mainnet but 1 s on a 250 ms chain; chain time alone would ignore block count.
-MAX_LAG_BLOCKS = 4
-MAX_LAG_S = 30
-
 T = TypeVar("T")
 Warn = Callable[[str], None]
 
@@ -59,10 +55,10 @@ def make_node(url: str, session: requests.Session, read_timeout_s: float) -> Jso
 
 def connect(urls: Sequence[str]) -> list[Rpc]:
     """An Rpc per URL, without any request yet; `RpcPools.open` also checks that they answer."""
-    import requests
+    from safeops.chain.retry import RetryingSession
 
     return [
-        Rpc(url, make_node(url, requests.Session(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls
+        Rpc(url, make_node(url, RetryingSession(), READ_TIMEOUT_S), READ_TIMEOUT_S) for url in urls
     ]
 
 

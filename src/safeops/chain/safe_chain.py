@@ -8,7 +8,21 @@ from typing import TYPE_CHECKING
 from safeops.chain.access_list import rehearsal_prefetch
 from safeops.chain.code import read_code_hashes
 from safeops.chain.confirmations import verify_confirmations, verify_imported
-from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
+from safeops.chain.execute import (
+    Sent,
+    SignedSend,
+    TransactionSigner,
+    broadcast,
+    sign_exec_transaction,
+    wait_for_receipt,
+)
+from safeops.chain.executions import (
+    LOOKBACK_BLOCKS,
+    Lookup,
+    account_nonce,
+    find_executions,
+    lookup_transaction,
+)
 from safeops.chain.pools import RpcPools
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.reads import balances, block_gas_limit, block_hash
@@ -128,10 +142,35 @@ class LiveSafeChain:
     ) -> Claim:
         return verify_imported(self.pool, tx, chain_id, version, text, owners, kinds, block)
 
-    def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
-        return send_exec_transaction(
-            self.pool.primary.node, tx, signatures, executor, self.safe.chain_id
-        )
+    def sign_send(
+        self,
+        tx: SafeTx,
+        signatures: bytes,
+        executor: TransactionSigner,
+        nonce: int | None = None,
+    ) -> SignedSend:
+        node = self.pool.primary.node
+        return sign_exec_transaction(node, tx, signatures, executor, self.safe.chain_id, nonce)
+
+    def broadcast(self, signed: SignedSend) -> None:
+        broadcast(self.pool.primary.node, signed)
+
+    def lookup(self, tx_hash: str) -> Lookup:
+        return lookup_transaction(self.pool, tx_hash)
+
+    def account_nonce(self, address: str) -> int:
+        return account_nonce(self.pool, address)
+
+    def find_executions(
+        self,
+        safe_tx_hashes: Sequence[SafeTxHash],
+        to_block: int,
+        candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
+    ) -> dict[SafeTxHash, Sent]:
+        address = self.safe.address
+        blocks = LOOKBACK_BLOCKS if lookback_blocks is None else lookback_blocks
+        return find_executions(self.pool, address, safe_tx_hashes, to_block, candidates, blocks)
 
     def wait(self, tx_hash: str) -> Sent:
         return wait_for_receipt(self.pool.primary.node, tx_hash)

@@ -84,7 +84,9 @@ def root(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and write the audit entry of an audited command, whatever its outcome.
+    """Run the CLI between the two audit entries of an audited command: its intent first (a
+    log that cannot take it stops the command before any key is used: exit 3), its outcome
+    last, whatever it is, signed by every key that took part.
 
     SIGTERM is raised like Ctrl-C meanwhile, so both tear a fork down, and both exit with the
     shell's code (130, 143) after an audit entry: an interrupted run is always recorded, even
@@ -94,38 +96,53 @@ def main(argv: list[str] | None = None) -> int:
     arm_pause_points(os.environ.get(PAUSE_AT_ENV), os.environ.get(PAUSE_FILE_ENV))
     # Known before parsing, so that even a usage error honours them.
     output = Output(json_mode="--json" in args, debug="--debug" in args)
+    path = _command_path(args)
     with sigterm_raises():
         try:
-            code = _run(args, output)
+            code = _start(output, path, args)
+            if code is None:
+                code = _run(args, output)
         except KeyboardInterrupt as interrupt:  # a second one, while reporting an error
             code = _interrupted(output, interrupt)
         try:
             # Held back until the audit entry is written: the run is over, its record must not
             # be lost to one more Ctrl-C.
             with signals_held():
-                if code in (INTERRUPTED_EXIT, TERMINATED_EXIT) and output.audit_action is None:
-                    output.audit(_command_path(args))
+                stopped = code in (INTERRUPTED_EXIT, TERMINATED_EXIT)
+                if output.audit_action is None and (output.audit_started or stopped):
+                    output.audit(path)
                 if output.audit_action is not None:
                     _write_audit(output, code)
         except KeyboardInterrupt:
             pass  # the one held back, delivered now: there is nothing left to stop
+        finally:
+            output.release_keys()
     return code
 
 
+def _start(output: Output, path: str, args: list[str]) -> int | None:
+    """The intent entry of an audited command; its exit code when the log cannot take it."""
+    from safeops.cli.audit_trail import is_audited, write_intent
+
+    if not is_audited(path, args):
+        return None
+    try:
+        with signals_held():
+            write_intent(output, path, args)
+    except SafeOpsError as error:
+        output.error(error)
+        return int(error.exit_code)
+    return None
+
+
 def _write_audit(output: Output, code: int) -> None:
-    from safeops.audit.log import AuditLog
-    from safeops.cli.session import audit_log_path
+    from safeops.cli.audit_trail import write_outcome
 
     outcomes = {0: "ok", INTERRUPTED_EXIT: "interrupted", TERMINATED_EXIT: "terminated"}
-    outcome = outcomes.get(code, f"exit {code}")
     try:
-        AuditLog(audit_log_path()).append(
-            output.audit_action or "?", outcome, **output.audit_details
-        )
-    except OSError as error:
-        output.err.print(
-            f"[bold red]warning:[/bold red] the audit log was not written ({error.strerror})"
-        )
+        write_outcome(output, outcomes.get(code, f"exit {code}"))
+    except SafeOpsError as error:  # the intent (and any send) is in the log already
+        output.err.print(f"[bold red]warning:[/bold red] {error.message}")
 
 
 def _run(args: list[str], output: Output) -> int:

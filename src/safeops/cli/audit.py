@@ -61,29 +61,65 @@ def show(
     output.result(document, render)
 
 
-@app.command("verify")
-def verify(ctx: typer.Context) -> None:
-    """Recompute every entry's hash and link; exit 1 if anything was edited or removed."""
+@app.command("head")
+def head(ctx: typer.Context) -> None:
+    """The log's witness, COUNT:HASH: keep it outside this machine (the incident channel), and
+    `audit verify --head COUNT:HASH` later proves no entry up to it was removed or changed."""
     from safeops.audit.log import AuditLog
+    from safeops.audit.witness import head_of
     from safeops.cli.session import audit_log_path
 
     output: Output = ctx.ensure_object(Output)
     log = AuditLog(audit_log_path())
-    check = log.verify()
+    witness = head_of(log.entries())
+    document = {
+        "log": str(log.path),
+        "count": witness.count if witness else 0,
+        "head": witness.head if witness else None,
+        "witness": str(witness) if witness else None,
+    }
+    line = f"{witness}" if witness else f"[yellow]{log.path} has no entries[/yellow]"
+    output.result(document, lambda console: console.print(line))
+
+
+Head = Annotated[
+    str | None,
+    typer.Option(
+        "--head", help="A witness COUNT:HASH from `audit head`: the log must still hold it."
+    ),
+]
+
+
+@app.command("verify")
+def verify(ctx: typer.Context, head: Head = None) -> None:
+    """Recompute every entry's hash, link and signature; with --head, also prove that no entry
+    up to the witnessed one was removed. Exit 1 if anything was edited or removed, and for a
+    missing or empty log (nothing is proven)."""
+    from safeops.audit.log import AuditLog
+    from safeops.audit.witness import Witness
+    from safeops.cli.session import audit_log_path
+
+    output: Output = ctx.ensure_object(Output)
+    witness = Witness.parse(head) if head is not None else None
+    log = AuditLog(audit_log_path())
+    check = log.verify(witness)
     document = {
         "ok": check.ok,
         "entries": check.entries,
         "problem": check.problem,
         "log": str(log.path),
+        "witness": str(witness) if witness else None,
     }
     message = (
         f"[green]audit log intact[/green]: {check.entries} entries"
+        + (f", witness {witness.count}:{witness.head[:12]}… holds" if witness else "")
         if check.ok
         else f"[bold red]audit log broken[/bold red]: {check.problem}"
     )
     output.result(document, lambda console: console.print(message))
     if not check.ok:
         raise Refused(
-            f"the audit log {log.path} was edited: {check.problem}",
-            hint="Keep the damaged log for investigation; do not repair it by hand.",
+            f"the audit log {log.path} fails verification: {check.problem}",
+            hint="Keep the damaged log for investigation; do not repair it by hand. Compare "
+            "with the last witness (`audit head`) kept elsewhere, and the system log.",
         )

@@ -6,6 +6,7 @@ import json
 import shutil
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console as RichConsole
 
     from safeops.errors import SafeOpsError
+    from safeops.keys.signer import Signer
 
 
 def _width() -> int:
@@ -30,7 +32,18 @@ class Output:
     emitted: bool = field(default=False, init=False)
     audit_action: str | None = field(default=None, init=False)
     audit_details: dict[str, Any] = field(default_factory=dict, init=False)
+    audit_started: bool = field(default=False, init=False)
+    keys_used: list[Signer] = field(default_factory=list, init=False)
+    """The policy signers whose key signed something in this run (see cli/audit_trail.py)."""
+    key_holds: ExitStack = field(default_factory=ExitStack, init=False, repr=False)
+    """The policy signers' keys held for this run: each fetched once, dropped at its end,
+    after the audit entry they sign (`release_keys`)."""
     rpc_warnings: list[str] = field(default_factory=list, init=False)
+    store_warnings: list[str] = field(default_factory=list, init=False)
+
+    def release_keys(self) -> None:
+        """Drop every key this run held: the run is over."""
+        self.key_holds.close()
 
     def audit(self, action: str, **details: Any) -> None:
         """Mark this run for the audit log; the error boundary writes it with the outcome."""
@@ -63,9 +76,13 @@ class Output:
         self.emitted = True
 
     def _with_warnings(self, data: dict[str, Any]) -> dict[str, Any]:
-        """`rpc_warnings` appears only when there were some: the JSON of a run on healthy RPCs
-        stays exactly what it was."""
-        return {**data, "rpc_warnings": list(self.rpc_warnings)} if self.rpc_warnings else data
+        """`rpc_warnings` and `store_warnings` appear only when there were some: the JSON of a
+        run on healthy RPCs and a clean store stays exactly what it was."""
+        if self.rpc_warnings:
+            data = {**data, "rpc_warnings": list(self.rpc_warnings)}
+        if self.store_warnings:
+            data = {**data, "store_warnings": list(self.store_warnings)}
+        return data
 
     def progress(self, message: str) -> None:
         """A progress line on stderr, silent with `--json`."""
@@ -79,6 +96,16 @@ class Output:
 
         self.rpc_warnings.append(message)
         self.audit_details.setdefault("rpc_warnings", []).append(message)
+        self.err.print(f"[yellow]warning:[/yellow] {escape(message)}")
+
+    def store_warn(self, message: str) -> None:
+        """A proposal-store warning (an unreadable file skipped), said once per run."""
+        from rich.markup import escape
+
+        if message in self.store_warnings:
+            return
+        self.store_warnings.append(message)
+        self.audit_details.setdefault("store_warnings", []).append(message)
         self.err.print(f"[yellow]warning:[/yellow] {escape(message)}")
 
     def error(self, error: SafeOpsError) -> None:

@@ -68,16 +68,15 @@ def _run(
     action = "unpause" if unpause else "pause"
     output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
-    key = open_policy_signer(session.policy, signer, "proposer")
-    with key.held():  # proposing and executing sign with one fetch of the key
-        outcomes = emergency(
-            session,
-            targets or [],
-            all_targets=all_targets,
-            unpause=unpause,
-            signer=key,
-            dry_run=dry_run,
-        )
+    key = open_policy_signer(session.policy, signer, "proposer", output)
+    outcomes = emergency(
+        session,
+        targets or [],
+        all_targets=all_targets,
+        unpause=unpause,
+        signer=key,
+        dry_run=dry_run,
+    )
     output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
     entries = [o.to_json() for o in outcomes]
     document: dict[str, Any] = {
@@ -109,7 +108,8 @@ def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> Non
         elif outcome.executed is not None:
             proven = outcome.executed.proven
             mark = "[green]done[/green]" if proven else "[bold red]NOT PROVEN[/bold red]"
-            console.print(f"{mark} {head} in {outcome.executed.tx_hash}")
+            earlier = " (already: not sent again)" if outcome.executed.already_done else ""
+            console.print(f"{mark} {head} in {outcome.executed.tx_hash}{earlier}")
         elif outcome.proposed is not None:
             p = outcome.proposed
             console.print(

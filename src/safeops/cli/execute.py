@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,12 +14,27 @@ from safeops.errors import Refused
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from safeops.workflows.execute import Executed
+    from safeops.workflows.executed import Executed
 
 
-def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: SignerOption) -> None:
+Resend = Annotated[
+    bool,
+    typer.Option(
+        "--resend",
+        help="Send again after a recorded send was dropped (no RPC knows it); reuses its nonce.",
+    ),
+]
+
+
+def execute(
+    ctx: typer.Context,
+    safe_tx_hash: SafeTxHashArgument,
+    signer: SignerOption,
+    resend: Resend = False,
+) -> None:
     """Execute a proposal that has its threshold of verified owner signatures, then prove
-    its postconditions on chain. Exit 1 if anything fails."""
+    its postconditions on chain. Exit 1 if anything fails. Run again after a crash: a send
+    recorded earlier is looked up first and never doubled."""
     from safeops.core.safe_tx import SafeTxHash
     from safeops.workflows.execute import execute as run
 
@@ -27,9 +42,13 @@ def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: Signer
     output.audit("execute", safe_tx_hash=safe_tx_hash, signer=signer)
     wanted = SafeTxHash.parse(safe_tx_hash)
     session = open_session(output)
-    executor = open_policy_signer(session.policy, signer, "executor")
-    result = run(session, wanted, executor, signer)
-    output.audit_details.update(tx_hash=result.tx_hash, success=result.success)
+    executor = open_policy_signer(session.policy, signer, "executor", output)
+    result = run(session, wanted, executor, signer, resend=resend)
+    output.audit_details.update(
+        tx_hash=result.tx_hash, success=result.success, already_done=result.already_done
+    )
+    for warning in result.warnings:
+        output.store_warn(warning)
     output.result(result.to_json(), lambda console: _render(console, result))
     if not result.proven:
         what = "mined but not done" if result.success else "not done"
@@ -43,6 +62,8 @@ def _render(console: Console, result: Executed) -> None:
     from rich.markup import escape
 
     verdict = "[green]executed[/green]" if result.success else "[bold red]FAILED[/bold red]"
+    if result.already_done and result.success:
+        verdict = "[green]already done[/green]: executed"
     console.print(f"{verdict} {result.safe_tx_hash} in {result.tx_hash} (block {result.block})")
     for skipped in result.skipped:
         console.print(f"  [yellow]not counted[/yellow] {skipped.owner}: {escape(skipped.reason)}")

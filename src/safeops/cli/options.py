@@ -56,8 +56,12 @@ def load_policy_for(output: Output, file: Path | None = None) -> Policy:
     return load_policy(read_policy(path), str(path), os.environ)
 
 
-def open_policy_signer(policy: Policy, name: str, role: str) -> Signer:
-    """The policy's signer `name`, which must hold `role`; its key is read only when used."""
+def open_policy_signer(
+    policy: Policy, name: str, role: str, output: Output | None = None
+) -> Signer:
+    """The policy's signer `name`, which must hold `role`; its key is read only when used.
+    Given the command's `output`, every use of the key is noted for the audit entry, which
+    that key then signs."""
     from safeops.cli.prompts import hidden_prompt
     from safeops.errors import Refused
     from safeops.keys.resolve import open_signer
@@ -75,6 +79,14 @@ def open_policy_signer(policy: Policy, name: str, role: str) -> Signer:
             hint="Export the typed data (sign --export-typed-data), sign it on the device, "
             "then import it (sign --signature).",
         )
-    return open_signer(
+    signer = open_signer(
         name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
     )
+    if output is None:
+        return signer
+    from safeops.cli.audit_trail import KeyUse
+
+    # One fetch of the key for the whole run (an emergency proposes, executes, then signs its
+    # audit entry), dropped when the run ends.
+    output.key_holds.enter_context(signer.held())
+    return KeyUse(signer, output.keys_used)

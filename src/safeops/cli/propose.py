@@ -35,7 +35,7 @@ def propose(
     output: Output = ctx.ensure_object(Output)
     output.audit("propose", plan=str(plan), signer=signer)
     session = open_session(output)
-    key = open_policy_signer(session.policy, signer, "proposer")
+    key = open_policy_signer(session.policy, signer, "proposer", output)
     result = run(session, plan, key, replace=replace)
     output.audit_details.update(safe_tx_hash=result.safe_tx_hash.hex0x)
     output.result(result.to_json(), lambda console: _render(console, result))

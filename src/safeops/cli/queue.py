@@ -17,13 +17,17 @@ if TYPE_CHECKING:
 
 def queue(ctx: typer.Context) -> None:
     """Pending proposals per Safe: nonce, action, confirmations, conflicts, rehearsal."""
-    from safeops.workflows.queue import pending
+    from safeops.workflows.queue import queue as run
 
     output: Output = ctx.ensure_object(Output)
-    rows = pending(open_session(output))
-    output.result(
-        {"pending": [row.to_json() for row in rows]}, lambda console: _render(console, rows)
-    )
+    result = run(open_session(output))
+    output.audit_details.update(reconciled=[done.sent.tx_hash for _, done in result.reconciled])
+    for safe, done in result.reconciled:
+        output.progress(
+            f"Safe {safe}: {done.safe_tx_hash} was executed in {done.sent.tx_hash} "
+            f"(block {done.sent.block}): marked executed"
+        )
+    output.result(result.to_json(), lambda console: _render(console, result.pending))
 
 
 def _render(console: Console, rows: list[Pending]) -> None:

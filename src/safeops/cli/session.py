@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from safeops.cli.audit_trail import audit_log
+from safeops.cli.audit_trail import audit_log_path as audit_log_path  # where commands find it
 from safeops.cli.console import Output
 from safeops.cli.options import load_policy_for
 
@@ -14,21 +16,14 @@ if TYPE_CHECKING:
 
 # Plans and their rehearsal records, relative to the working folder.
 DEFAULT_PLAN_DIR = Path(".safeops/plans")
-DEFAULT_AUDIT_LOG = Path(".safeops/audit.jsonl")
-AUDIT_LOG_ENV = "SAFEOPS_AUDIT_LOG"
 SERVICE_API_KEY_ENV = "SAFE_TRANSACTION_SERVICE_API_KEY"
 ANVIL_ENV = "SAFEOPS_ANVIL"
-
-
-def audit_log_path() -> Path:
-    """`$SAFEOPS_AUDIT_LOG`, else `.safeops/audit.jsonl` under the current directory."""
-    configured = os.environ.get(AUDIT_LOG_ENV)
-    return Path(configured) if configured else DEFAULT_AUDIT_LOG
 
 
 def open_session(output: Output, policy_file: Path | None = None) -> Session:
     """The policy loaded and checked, one RPC pool per chain for the whole run, the stores
     the policy names, real forks: read from the environment here and nowhere else."""
+    from safeops.audit.sends import LogTrail
     from safeops.chain.pools import RpcPools
     from safeops.chain.safe_chain import LiveSafeChain
     from safeops.core.policy import SafeEntry
@@ -43,7 +38,7 @@ def open_session(output: Output, policy_file: Path | None = None) -> Session:
     anvil = os.environ.get(ANVIL_ENV) or None
 
     def open_store(safe: SafeEntry) -> ProposalStore:
-        return store_for(safe, service_api_key=api_key)
+        return store_for(safe, service_api_key=api_key, warn=output.store_warn)
 
     return Session(
         policy=policy,
@@ -52,4 +47,5 @@ def open_session(output: Output, policy_file: Path | None = None) -> Session:
         rehearser=ForkRehearser(anvil),
         plan_dir=DEFAULT_PLAN_DIR,
         progress=output.progress,
+        audit=LogTrail(audit_log()),
     )

@@ -40,7 +40,7 @@ def sign(
     output.audit("sign", safe_tx_hash=safe_tx_hash, signer=signer)
     wanted = SafeTxHash.parse(safe_tx_hash)
     session = open_session(output)
-    key = open_policy_signer(session.policy, signer, "signer") if signer else None
+    key = open_policy_signer(session.policy, signer, "signer", output) if signer else None
     result = run(session, wanted, key, export_typed_data=export_typed_data, signature=signature)
     output.result(result.to_json(), lambda console: _render(console, result))
 

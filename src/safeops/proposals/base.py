@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from safeops.core.plan import Plan
 from safeops.core.safe_tx import SafeTx, SafeTxHash
+from safeops.core.sending import SendRecord
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class StoredProposal:
     executed_tx: str | None = None
     unreadable: Mapping[str, str] = field(default_factory=dict)
     """Confirmations the store lists but cannot give (owner -> why): reported, never used."""
+    sends: tuple[SendRecord, ...] = ()
+    """The execTransactions signed for it, recorded before each was broadcast."""
 
     @property
     def safe(self) -> str:
@@ -83,3 +86,19 @@ class ProposalStore(ABC):
     def mark_executed(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
         """Record that `tx_hash` executed the proposal (stores that learn it from the chain
         themselves, like the Transaction Service, ignore this)."""
+
+    def check_writable(self) -> None:
+        """Prove now that a write would succeed, before any key is used; raise an
+        EnvironmentProblem otherwise. Remote stores, which cannot be probed, do nothing."""
+        return
+
+    def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
+        """Durably add `record` to its proposal before it is broadcast, unless the proposal
+        already holds a send whose hash is not in `known` (another run's, recorded meanwhile):
+        then nothing is written and that send is returned. Stores that keep no local data
+        (the Transaction Service) record nothing: the audit log's entry is the record there."""
+        return None
+
+    def forget_send(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
+        """Remove a recorded send that was never broadcast (its audit entry failed)."""
+        return

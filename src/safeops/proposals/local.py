@@ -5,15 +5,19 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import os
+import re
+import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.safe_tx import SafeTxHash
-from safeops.errors import BadInput, EnvironmentProblem
+from safeops.core.sending import SendRecord, send_record_from_json
+from safeops.errors import BadInput, EnvironmentProblem, SafeOpsError
 from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
 from safeops.proposals.base import ProposalStore, StoredProposal
@@ -22,18 +26,24 @@ LOCK_FILE = ".lock"
 PROPOSAL_FORMAT = 1
 # A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
 STALE_TEMP_S = 300
+# What `put` writes: anything else matching 0x*.json (a sync tool's "conflicted copy") is not
+# a proposal of this store, whatever it holds.
+PROPOSAL_NAME = re.compile(r"0x[0-9a-f]{64}\.json")
 
 
 def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
     if proposal.plan is None:
         raise BadInput("the local store keeps plans: this proposal has none")
-    return {
+    document: dict[str, Any] = {
         "proposal": PROPOSAL_FORMAT,
         "plan": proposal.plan.to_json(),
         "signatures": dict(sorted(proposal.signatures.items())),
         "proposer": proposal.proposer,
         "executedTx": proposal.executed_tx,
     }
+    if proposal.sends:  # absent until a send: files of proposals never sent stay as they were
+        document["sending"] = [send.to_json() for send in proposal.sends]
+    return document
 
 
 def proposal_from_json(document: object) -> StoredProposal:
@@ -51,20 +61,44 @@ def proposal_from_json(document: object) -> StoredProposal:
     proposer, executed_tx = document.get("proposer"), document.get("executedTx")
     if not isinstance(proposer, str | None) or not isinstance(executed_tx, str | None):
         raise BadInput("the proposal's proposer and executedTx must be text or null")
+    sending = document.get("sending") or []
+    if not isinstance(sending, list):
+        raise BadInput("the proposal's sending must be a list of send records")
     plan = plan_from_json(document["plan"])
-    return _stored(plan, dict(signatures), proposer, executed_tx)
+    sends = tuple(send_record_from_json(send) for send in sending)
+    if any(send.safe_tx_hash != plan.safe_tx_hash for send in sends):
+        raise BadInput("the proposal holds a send record of another safeTxHash")
+    return _stored(plan, dict(signatures), proposer, executed_tx, sends)
 
 
 def _stored(
-    plan: Plan, signatures: Mapping[str, str], proposer: str | None, executed_tx: str | None
+    plan: Plan,
+    signatures: Mapping[str, str],
+    proposer: str | None,
+    executed_tx: str | None,
+    sends: Sequence[SendRecord] = (),
 ) -> StoredProposal:
     return StoredProposal(
-        plan.tx, plan.safe_tx_hash, plan.chain_id, dict(signatures), plan, proposer, executed_tx
+        plan.tx,
+        plan.safe_tx_hash,
+        plan.chain_id,
+        dict(signatures),
+        plan,
+        proposer,
+        executed_tx,
+        sends=tuple(sends),
     )
 
 
 class StoreUnavailable(EnvironmentProblem):
     """The proposal folder cannot be read or written: permissions, a read-only or full disk."""
+
+
+Warn = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
 
 
 class LocalStore(ProposalStore):
@@ -74,13 +108,16 @@ class LocalStore(ProposalStore):
 
     Several Safes (and chains) may share one folder: each store sees only the proposals of
     its own (chain id, Safe). Readers see only `0x….json`: a temp file left by a killed writer
-    is never read, and the next write removes it once it is older than any write takes."""
+    is never read, and the next write removes it once it is older than any write takes. A file
+    that cannot be read as a proposal (a sync tool's conflicted copy, a truncated file) is
+    skipped with a warning when listing: it must not stop every Safe sharing the folder."""
 
-    def __init__(self, directory: Path, chain_id: int, safe: str) -> None:
+    def __init__(self, directory: Path, chain_id: int, safe: str, warn: Warn = _quiet) -> None:
         self.directory = directory
         self.chain_id = chain_id
         self.safe = safe
         self.label = str(directory)
+        self.warn = warn
 
     def __repr__(self) -> str:
         return f"LocalStore({self.directory}, chain {self.chain_id}, {self.safe})"
@@ -109,6 +146,22 @@ class LocalStore(ProposalStore):
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def check_writable(self) -> None:
+        """Create, fsync and remove a temp file where proposals are written, under the lock."""
+        with self.locked():
+            try:
+                descriptor, probe = tempfile.mkstemp(
+                    dir=self.directory, prefix=TEMP_PREFIX, suffix=".probe"
+                )
+                try:
+                    os.write(descriptor, b"safeops write probe\n")
+                    os.fsync(descriptor)
+                finally:
+                    os.close(descriptor)
+                    Path(probe).unlink(missing_ok=True)
+            except OSError as error:
+                raise self._unavailable("write to", error) from None
+
     def _read(self, path: Path) -> StoredProposal:
         try:
             raw = path.read_bytes()
@@ -126,13 +179,28 @@ class LocalStore(ProposalStore):
         proposal = self._read(path)
         return proposal if self._mine(proposal) else None
 
+    def _readable(self) -> Iterator[StoredProposal]:
+        """Every proposal file of the folder that reads as one filed under its own hash; the
+        others are named in a warning and never used."""
+        for path in sorted(self.directory.glob("0x*.json")):
+            if not PROPOSAL_NAME.fullmatch(path.name):
+                self.warn(f"skipped {path}: not a proposal file name (a sync tool's copy?)")
+                continue
+            try:
+                proposal = self._read(path)
+            except SafeOpsError as error:  # unreadable, not JSON, not a proposal, edited
+                self.warn(f"skipped unreadable proposal file {path}: {error.message}")
+                continue
+            if path.name != f"{proposal.safe_tx_hash}.json":
+                self.warn(f"skipped {path}: it holds proposal {proposal.safe_tx_hash}")
+                continue
+            yield proposal
+
     def pending(self, from_nonce: int = 0) -> list[StoredProposal]:
         if not self.directory.is_dir():
             return []
         found = [
-            p
-            for p in map(self._read, sorted(self.directory.glob("0x*.json")))
-            if self._mine(p) and p.pending and p.nonce >= from_nonce
+            p for p in self._readable() if self._mine(p) and p.pending and p.nonce >= from_nonce
         ]
         return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))
 
@@ -146,14 +214,40 @@ class LocalStore(ProposalStore):
             signatures[owner] = signature
             proposer = stored.proposer if stored else None
             executed = stored.executed_tx if stored else None
-            self._write(_stored(plan, signatures, proposer, executed))
+            sends = stored.sends if stored else ()
+            self._write(_stored(plan, signatures, proposer, executed, sends))
             return signatures
 
     def mark_executed(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
         with self.locked():
             stored = self.get(safe_tx_hash)
             if stored is not None and stored.plan is not None:
-                self._write(_stored(stored.plan, stored.signatures, stored.proposer, tx_hash))
+                self._write(
+                    _stored(stored.plan, stored.signatures, stored.proposer, tx_hash, stored.sends)
+                )
+
+    def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
+        with self.locked():  # another run may be recording its own send of this proposal now
+            stored = self.get(record.safe_tx_hash)
+            if stored is None or stored.plan is None:
+                raise BadInput(f"no proposal {record.safe_tx_hash} in {self.directory}")
+            other = next((s for s in stored.sends if s.tx_hash not in known), None)
+            if other is not None:
+                return other
+            sends = (*stored.sends, record)
+            plan, executed = stored.plan, stored.executed_tx
+            self._write(_stored(plan, stored.signatures, stored.proposer, executed, sends))
+        return None
+
+    def forget_send(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
+        with self.locked():
+            stored = self.get(safe_tx_hash)
+            if stored is not None and stored.plan is not None:
+                sends = tuple(s for s in stored.sends if s.tx_hash != tx_hash)
+                executed = stored.executed_tx
+                self._write(
+                    _stored(stored.plan, stored.signatures, stored.proposer, executed, sends)
+                )
 
     def _write(self, proposal: StoredProposal) -> None:
         """Write atomically (callers hold `locked()` when they read first)."""

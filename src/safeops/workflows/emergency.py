@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from safeops.core.actions import ActionPlan, plan_pause
-from safeops.core.plan import Plan
 from safeops.errors import Refused
-from safeops.workflows.execute import Executed, execute, may_execute
+from safeops.workflows.execute import execute, may_execute
+from safeops.workflows.executed import Executed
 from safeops.workflows.guards import live_safe
 from safeops.workflows.plan import WrittenPlan, make_plans
 from safeops.workflows.plan_files import write_plan
 from safeops.workflows.propose import Proposed, propose
+from safeops.workflows.reconcile import AlreadyDone, already_done, same_calls
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.review import review
 from safeops.workflows.session import Session
@@ -62,6 +63,7 @@ class SafeOutcome:
             "success": executed.success if executed else None,
             "postconditions": [c.to_json() for c in executed.postconditions] if executed else [],
             "missing_signers": self.missing_signers,
+            "already_done": executed.already_done if executed else False,
         }
 
 
@@ -76,14 +78,34 @@ def emergency(
 ) -> list[SafeOutcome]:
     """Every step is the same code path as its own command; any failure stops everything."""
     action_plans = plan_pause(session.policy, targets, all_targets=all_targets, unpause=unpause)
-    outcomes = [SafeOutcome(w) for w in _resume_or_plan(session, action_plans)]
+    # What the chain shows done already (a run killed after its send, a concurrent run that
+    # won) is reported with its transaction, not planned again.
+    finished: list[SafeOutcome] = []
+    remaining: list[ActionPlan] = []
+    for action in action_plans:
+        done = already_done(session, action)
+        if done is None:
+            remaining.append(action)
+        else:
+            finished.append(_already(session, done))
+    outcomes = [SafeOutcome(w) for w in _resume_or_plan(session, remaining)]
     for outcome in outcomes:  # prove every plan before anything is proposed
         _review_and_rehearse(session, outcome)
     if dry_run:
-        return outcomes
+        return finished + outcomes
     for outcome in outcomes:
         _propose_and_execute(session, outcome, signer)
-    return outcomes
+    return finished + outcomes
+
+
+def _already(session: Session, done: AlreadyDone) -> SafeOutcome:
+    plan, sent = done.plan, done.sent
+    session.progress(f"already done: {plan.safe_tx_hash} was executed in {sent.tx_hash}")
+    written = WrittenPlan(plan, write_plan(session.plan_dir, plan), done.onchain_nonce)
+    executed = Executed(
+        plan.safe_tx_hash, plan, sent.tx_hash, sent.block, True, done.checks, already_done=True
+    )
+    return SafeOutcome(written, executed=executed)
 
 
 def _review_and_rehearse(session: Session, outcome: SafeOutcome) -> None:
@@ -118,12 +140,6 @@ def _propose_and_execute(session: Session, outcome: SafeOutcome, signer: Emergen
         outcome.missing_signers = [o for o in owners if o != signer.name]
 
 
-def _same_calls(plan: Plan, action: ActionPlan) -> bool:
-    return plan.action == action.action and [(c.to, c.value, c.data) for c in plan.calls] == [
-        (c.to, c.value, c.data) for c in action.calls
-    ]
-
-
 def _resume_or_plan(session: Session, action_plans: list[ActionPlan]) -> list[WrittenPlan]:
     """A retried emergency picks up its own pending proposal instead of planning the same
     calls at the next nonce: no duplicate proposal, and the signatures already given count."""
@@ -136,7 +152,7 @@ def _resume_or_plan(session: Session, action_plans: list[ActionPlan]) -> list[Wr
             (
                 p.plan
                 for p in session.store(safe).pending(live.nonce)
-                if p.plan is not None and _same_calls(p.plan, action)
+                if p.plan is not None and same_calls(p.plan, action)
             ),
             None,
         )

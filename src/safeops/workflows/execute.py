@@ -1,20 +1,21 @@
 """`safeops execute`: every signature proven, the nonce current, a final simulation with the
-real signatures, then send, require ExecutionSuccess and prove the effects on chain."""
+real signatures, then send (recorded first), require ExecutionSuccess and prove the effects on
+chain; a proposal the chain shows executed, or a recorded send, is resolved instead of sent."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
-from safeops.core.confirmations import Skipped
+from safeops.chain.execute import Sent
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
-from safeops.errors import Refused
+from safeops.errors import Refused, SafeOpsError
 from safeops.interrupts import Interrupted, pause_point
+from safeops.workflows.executed import Executed
 from safeops.workflows.guards import (
     require_code,
     require_not_executed,
@@ -22,54 +23,12 @@ from safeops.workflows.guards import (
     require_policy,
     undrifted_safe,
 )
-from safeops.workflows.ports import SafeChain, TransactionSigner
+from safeops.workflows.ports import TransactionSigner
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.recheck import recheck_proposal
+from safeops.workflows.reconcile import prove_execution, reconcile, recorded_sends
+from safeops.workflows.sending import ConcurrentSend, Resend, resolve_sends, send_once
 from safeops.workflows.session import Session
-
-
-@dataclass(frozen=True)
-class Executed:
-    safe_tx_hash: SafeTxHash
-    plan: Plan
-    tx_hash: str
-    block: int
-    success: bool
-    postconditions: tuple[CheckResult, ...]
-    skipped: tuple[Skipped, ...] = ()
-    """Confirmations not counted (eth_sign the policy refuses, an approval not on chain, …)."""
-
-    @property
-    def proven(self) -> bool:
-        """Done: executed, and every postcondition (there is at least one) held on chain."""
-        return (
-            self.success
-            and bool(self.postconditions)
-            and all(check.ok for check in self.postconditions)
-        )
-
-    @property
-    def unproven(self) -> list[str]:
-        """Why it is not done, one line per failed proof: names the target not paused."""
-        if not self.success:
-            return ["the Safe reports ExecutionFailure"]
-        if not self.postconditions:
-            return ["no postcondition proves what the transaction did"]
-        return [
-            f"{check.check} does not hold (got {check.actual})"
-            for check in self.postconditions
-            if not check.ok
-        ]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "safe_tx_hash": self.safe_tx_hash.hex0x,
-            "tx_hash": self.tx_hash,
-            "block": self.block,
-            "success": self.success,
-            "postconditions": [c.to_json() for c in self.postconditions],
-            "skipped_confirmations": [s.to_json() for s in self.skipped],
-        }
 
 
 def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
@@ -85,12 +44,31 @@ def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
 
 
 def execute(
-    session: Session, safe_tx_hash: SafeTxHash, executor: TransactionSigner, executor_name: str
+    session: Session,
+    safe_tx_hash: SafeTxHash,
+    executor: TransactionSigner,
+    executor_name: str,
+    *,
+    resend: bool = False,
 ) -> Executed:
     found = find_proposal(session, safe_tx_hash)
     plan = found.plan
-    require_not_executed(safe_tx_hash, found.executed_tx)
     may_execute(session.policy, plan, executor_name)
+    # Every send is recorded in the store before it is broadcast: proven writable before
+    # the executor's key is used (the CLI proved the audit log the same way).
+    found.store.check_writable()
+    done = reconcile(session, found.safe, found.stored)
+    if done is not None:
+        return _finish(
+            session, found, done.sent, already_done=True, marked=True, warning=done.store_warning
+        )
+    require_not_executed(safe_tx_hash, found.executed_tx)
+    chain = session.chain(found.safe)
+    sends = recorded_sends(session, found.safe, safe_tx_hash, found.stored)
+    earlier = resolve_sends(session, chain, sends, executor.address, resend=resend)
+    if isinstance(earlier, Sent):
+        return _finish(session, found, earlier, already_done=True)
+    nonce = earlier.nonce if isinstance(earlier, Resend) else None
     # Repeated from propose and sign on purpose: signatures collected earlier must not carry
     # a changed situation (owners, modules, guard, version, policy) through to execution.
     # The one deliberate re-read of a run: every other step shares the run's pinned block,
@@ -102,7 +80,6 @@ def execute(
     _require_current_nonce(plan, live)
     recheck_proposal(session, found, live)  # hashes from the chain, proposer, gaps, rehearsal
     require_pending_effect(session, found.safe, plan, live.block)
-    chain = session.chain(found.safe)
     confirmations = chain.verify_confirmations(
         plan.tx,
         plan.chain_id,
@@ -115,6 +92,7 @@ def execute(
         unreadable=found.stored.unreadable,
     )
     signatures = confirmations.signatures_for(live.threshold)
+    skipped = tuple(confirmations.skipped)
     final = chain.simulate_signed(
         plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
     )
@@ -124,8 +102,32 @@ def execute(
             hint="Nothing was sent.",
         )
     before = chain.read_balances(plan.postconditions, live.block)
-    executed = _send_and_prove(session, found, chain, signatures, executor, before)
-    return replace(executed, skipped=tuple(confirmations.skipped))
+    pause_point("execute:before-send")
+    known = [send.tx_hash for send in sends]
+    try:
+        tx_hash = send_once(session, found, chain, signatures, executor, nonce=nonce, known=known)
+    except ConcurrentSend as concurrent:
+        # Another run recorded its send between our checks and ours: resolve that one.
+        other = resolve_sends(session, chain, [concurrent.other], executor.address, resend=False)
+        if not isinstance(other, Sent):
+            raise Refused(
+                f"another run sent {concurrent.other.tx_hash} for this proposal meanwhile, "
+                "and it reverted",
+                hint="Run the command again to look at the chain afresh.",
+            ) from None
+        return replace(_finish(session, found, other, already_done=True), skipped=skipped)
+    session.progress(f"sent {tx_hash}; waiting for it to be mined …")
+    try:
+        pause_point("execute:after-send")
+        sent = chain.wait(tx_hash)
+    except KeyboardInterrupt as interrupt:
+        # The proposal stays pending: it is marked executed only from a receipt.
+        raise Interrupted(
+            f"after sending {tx_hash}, before its receipt: it may still be mined",
+            interrupt,
+            tx_hash=tx_hash,
+        ) from None
+    return replace(_finish(session, found, sent, before=before), skipped=skipped)
 
 
 def _require_current_nonce(plan: Plan, live: SafeState) -> None:
@@ -140,41 +142,43 @@ def _require_current_nonce(plan: Plan, live: SafeState) -> None:
         )
 
 
-def _send_and_prove(
+def _finish(
     session: Session,
     found: Found,
-    chain: SafeChain,
-    signatures: bytes,
-    executor: TransactionSigner,
-    before: list[int],
+    sent: Sent,
+    *,
+    before: list[int] | None = None,
+    already_done: bool = False,
+    marked: bool = False,
+    warning: str | None = None,
 ) -> Executed:
+    """Mark the proposal executed from its receipt and prove the postconditions there."""
     plan = found.plan
-    pause_point("execute:before-send")
-    session.progress("sending execTransaction …")
-    try:
-        tx_hash = chain.send(plan.tx, signatures, executor)
-    except KeyboardInterrupt as interrupt:
-        raise Interrupted(
-            "while sending execTransaction: it may have reached the node",
-            interrupt,
-            sent="unknown",
-        ) from None
-    session.progress(f"sent {tx_hash}; waiting for it to be mined …")
-    try:
-        pause_point("execute:after-send")
-        sent = chain.wait(tx_hash)
-    except KeyboardInterrupt as interrupt:
-        # The proposal stays pending: it is marked executed only from a receipt.
-        raise Interrupted(
-            f"after sending {tx_hash}, before its receipt: it may still be mined",
-            interrupt,
-            tx_hash=tx_hash,
-        ) from None
     outcome = execution_outcome(sent.logs, plan.tx.safe, plan.safe_tx_hash)
     success = sent.status == 1 and outcome is True
+    warnings = [warning] if warning else []
     # A mined transaction used the Safe's nonce (even with ExecutionFailure); a reverted one
     # did not, so its proposal stays pending and its signatures stay valid.
-    if sent.status == 1:
-        found.store.mark_executed(plan.safe_tx_hash, tx_hash)
-    checks = tuple(chain.prove(plan.postconditions, before, sent.block)) if success else ()
-    return Executed(plan.safe_tx_hash, plan, tx_hash, sent.block, success, checks)
+    if sent.status == 1 and found.executed_tx != sent.tx_hash and not marked:
+        try:
+            found.store.mark_executed(plan.safe_tx_hash, sent.tx_hash)
+        except SafeOpsError as error:  # the hash is reported anyway: a re-run reconciles it
+            warnings.append(f"{error.message}: a re-run marks it executed from the chain")
+    checks: tuple[CheckResult, ...] = ()
+    if success:
+        chain = session.chain(found.safe)
+        checks = (
+            tuple(chain.prove(plan.postconditions, before, sent.block))
+            if before is not None
+            else prove_execution(session, found.safe, plan, sent)
+        )
+    return Executed(
+        plan.safe_tx_hash,
+        plan,
+        sent.tx_hash,
+        sent.block,
+        success,
+        checks,
+        already_done,
+        tuple(warnings),
+    )

@@ -1,4 +1,5 @@
-"""What workflows need from the world, as interfaces: one Safe's chain and a rehearsal fork.
+"""What workflows need from the world, as interfaces: one Safe's chain, a rehearsal fork and
+the audit trail.
 
 The CLI passes the real adapters (`chain.safe_chain.LiveSafeChain`, `fork.rehearsal`); the
 workflow unit tests pass fakes. Workflows never hold a web3 object or an RPC URL themselves.
@@ -6,11 +7,12 @@ workflow unit tests pass fakes. Workflows never hold a web3 object or an RPC URL
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from safeops.chain.execute import Sent
+    from safeops.chain.execute import Sent, SignedSend
+    from safeops.chain.executions import Lookup
     from safeops.chain.simulate import Simulation
     from safeops.core.confirmations import Claim, Classification
     from safeops.core.plan import Plan, Postcondition
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
     from safeops.core.rehearsal.warm import Prefetch
     from safeops.core.safe_state import SafeState
     from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
+    from safeops.core.sending import SendRecord
     from safeops.fork.rehearsal import ForkRun, QueuedTx
 
 Progress = Callable[[str], None]
@@ -105,7 +108,39 @@ class SafeChain(Protocol):
         """A signature made elsewhere, accepted only when execution would count it."""
         ...
 
-    def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str: ...
+    def sign_send(
+        self,
+        tx: SafeTx,
+        signatures: bytes,
+        executor: TransactionSigner,
+        nonce: int | None = None,
+    ) -> SignedSend:
+        """The executor's execTransaction, signed, not sent: its hash is known from here."""
+        ...
+
+    def broadcast(self, signed: SignedSend) -> None:
+        """eth_sendRawTransaction; RpcUnavailable on any failure (look the hash up then)."""
+        ...
+
+    def lookup(self, tx_hash: str) -> Lookup:
+        """Mined (its receipt), "pending" in some RPC's mempool, or None: unknown to all."""
+        ...
+
+    def account_nonce(self, address: str) -> int:
+        """The account's nonce in the latest block."""
+        ...
+
+    def find_executions(
+        self,
+        safe_tx_hashes: Sequence[SafeTxHash],
+        to_block: int,
+        candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
+    ) -> dict[SafeTxHash, Sent]:
+        """The mined transactions whose ExecutionSuccess names one of `safe_tx_hashes`, at or
+        before `to_block`, confirmed by every RPC; `candidates` (recorded sends) first, then
+        the logs of `lookback_blocks` (None: the adapter's bound, days on mainnet)."""
+        ...
 
     def wait(self, tx_hash: str) -> Sent: ...
 
@@ -125,6 +160,37 @@ class SafeChain(Protocol):
     ) -> Prefetch:
         """What rehearsing `txs` at `block` will read from the chain, to be fetched at once."""
         ...
+
+
+class AuditTrail(Protocol):
+    """The audit log, as workflows write to it while a command runs (the CLI writes the
+    command's own entries): a send is recorded here before it is broadcast."""
+
+    def record(self, action: str, outcome: str, **details: Any) -> None:
+        """Append one entry, durably; an EnvironmentProblem when it cannot be written."""
+        ...
+
+    def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
+        """Append the write-ahead entry of `record`, unless the log holds a send of the same
+        safeTxHash whose hash is not in `known` (another run's): then return that one."""
+        ...
+
+    def recorded_sends(self, chain_id: int, safe_tx_hash: SafeTxHash) -> list[SendRecord]:
+        """The sends of `safe_tx_hash` the log holds, oldest first."""
+        ...
+
+
+class NoAudit:
+    """An audit trail that keeps nothing: for sessions built without one (tests, tools)."""
+
+    def record(self, action: str, outcome: str, **details: Any) -> None:
+        return None
+
+    def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
+        return None
+
+    def recorded_sends(self, chain_id: int, safe_tx_hash: SafeTxHash) -> list[SendRecord]:
+        return []
 
 
 class Rehearser(Protocol):

@@ -61,6 +61,7 @@ def propose(
     require_unspent_nonce(plan, live.nonce)
     record = require_rehearsal(session, safe, plan, live, record_path(plan_file))
     store = session.store(safe)
+    store.check_writable()  # before the proposer's key signs anything it could not store
     can_sign = signer.address in live.owners and "signer" in policy.signers[signer.name].roles
     with store.locked():  # read, decide and write as one step against concurrent proposers
         existing = store.get(plan.safe_tx_hash)

@@ -12,7 +12,7 @@ from safeops.core.rehearsal import RehearsalRecord
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
-from safeops.workflows.ports import Progress, Rehearser, SafeChain
+from safeops.workflows.ports import AuditTrail, NoAudit, Progress, Rehearser, SafeChain
 
 
 def _silent(_: str) -> None:
@@ -37,6 +37,7 @@ class Session:
     rehearsed: dict[SafeTxHash, RehearsalRecord] = field(default_factory=dict, repr=False)
     """Rehearsals run in this process: they count without a signature (`emergency` rehearses,
     then proposes and executes in one run); a record read from a file counts only signed."""
+    audit: AuditTrail = field(default_factory=NoAudit)
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
 

@@ -16,6 +16,7 @@ from safeops.workflows.guards import require_code, require_not_executed
 from safeops.workflows.plan_files import write_json
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.recheck import recheck_proposal
+from safeops.workflows.reconcile import reconcile_before_signing
 from safeops.workflows.review import Review, review
 from safeops.workflows.session import Session
 from safeops.workflows.signing import (
@@ -53,6 +54,7 @@ class Signed:
 def verify_for_signing(session: Session, safe_tx_hash: SafeTxHash) -> tuple[Found, Review]:
     """The proposal, rebuilt and compared, then reviewed again: policy, drift, simulation."""
     found = find_proposal(session, safe_tx_hash)
+    reconcile_before_signing(session, found)
     require_not_executed(safe_tx_hash, found.executed_tx)
     result = review(session, Subject("store", found.safe, found.plan.tx, found.plan))
     if not result.ok:

@@ -73,7 +73,7 @@ def test_cli_verify_and_show(
     _rewrite(log, lambda ls: ls.__setitem__(0, ls[0].replace("guardian", "admin")))
     broken = cli(capsys, "--json", "audit", "verify")
     assert broken.code == 1
-    assert "was edited: line 1" in broken.stderr
+    assert "fails verification: line 1: its content was changed" in broken.stderr
 
 
 def test_audited_commands_write_their_outcome(
@@ -82,6 +82,8 @@ def test_audited_commands_write_their_outcome(
     monkeypatch.setenv("SAFEOPS_AUDIT_LOG", str(tmp_path / "audit.jsonl"))
     failed = cli(capsys, "keys", "import", "--signer", "alice", "--to", "floppy")
     assert failed.code == 2
-    (entry,) = AuditLog(tmp_path / "audit.jsonl").entries()
+    intent, entry = AuditLog(tmp_path / "audit.jsonl").entries()
+    assert (intent["action"], intent["outcome"]) == ("keys import", "started")
+    assert intent["details"]["args"] == ["keys", "import", "--signer", "alice", "--to", "floppy"]
     assert (entry["action"], entry["outcome"]) == ("keys import", "exit 2")
     assert entry["details"]["error"] == "--to must be keyring or vault, not 'floppy'"

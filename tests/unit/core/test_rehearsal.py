@@ -368,7 +368,7 @@ def test_a_record_binds_the_transaction_and_verifies_its_digest() -> None:
     [
         ({"current_block": 151}, r"the rehearsal is 51 blocks old \(limit 50"),
         ({"now": NOW + 1801}, r"the rehearsal is 1801 s old \(limit 1800 s"),
-        ({"current_block": 99}, r"the chain is at block 99, behind the fork \(100\)"),
+        ({"current_block": 95}, r"the chain is at block 95, behind the fork \(100\) by more"),
     ],
 )
 def test_an_old_record_is_stale(change: dict[str, int], message: str) -> None:
@@ -378,6 +378,13 @@ def test_an_old_record_is_stale(change: dict[str, int], message: str) -> None:
     with pytest.raises(Refused, match=message) as refused:
         check_fresh(_record(plan), plan, policy, **when)
     assert refused.value.hint == "Run `safeops rehearse PLAN --signer NAME` and read its report."
+
+
+def test_a_fork_within_the_rpc_lag_ahead_of_the_pin_is_fresh() -> None:
+    """Rehearsed at a pin of 100, proposed when a lagging RPC pins 96: honest lag (4 blocks)."""
+    policy = devnet()
+    plan = _plan(policy)
+    check_fresh(_record(plan), plan, policy, current_block=96, now=NOW + 10)
 
 
 def test_the_policys_limits_apply() -> None:

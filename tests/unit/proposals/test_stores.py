@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from safeops.core.plan import Plan
 from safeops.core.safe_tx import SafeTxHash
+from safeops.core.sending import SendRecord, send_record_from_json
 from safeops.proposals.base import ProposalStore
 from safeops.proposals.local import LocalStore, StoreUnavailable
 from safeops.proposals.memory import MemoryStore
@@ -100,3 +102,79 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
     assert caught.value.exit_code == 3  # the environment's fault, told in one line
     assert (tmp_path / f"{plan.safe_tx_hash}.json").read_text() == before
     assert list(tmp_path.glob(".tmp-*")) == []
+
+
+def _send(plan: Plan, tx_byte: str, nonce: int = 0) -> SendRecord:
+    return SendRecord(
+        plan.safe_tx_hash, plan.chain_id, plan.tx.safe, plan.tx.nonce, "0x" + tx_byte * 32,
+        OWNER, nonce, 1_800_000_000,
+    )  # fmt: skip
+
+
+def test_a_send_is_recorded_once_and_a_concurrent_one_is_returned(open_store: OpenStore) -> None:
+    plan = _plan()
+    store = open_store(plan.chain_id, plan.tx.safe)
+    store.put(plan, {OWNER: SIGNATURE}, "alice")
+    mine, theirs = _send(plan, "11"), _send(plan, "22")
+    assert store.record_send(mine, []) is None
+    # Another run, which has not seen `mine`, must be told about it and write nothing.
+    assert store.record_send(theirs, []) == mine
+    assert store.record_send(theirs, [mine.tx_hash]) is None  # resolved first: it may go
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert [s.tx_hash for s in got.sends] == [mine.tx_hash, theirs.tx_hash]
+    assert dict(got.signatures) == {OWNER: SIGNATURE}  # the rest of the proposal is intact
+    store.add_signature(plan, "0x" + "ef" * 20, SIGNATURE)
+    store.forget_send(plan.safe_tx_hash, theirs.tx_hash)
+    store.mark_executed(plan.safe_tx_hash, mine.tx_hash)
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert ([s.tx_hash for s in got.sends], got.executed_tx) == ([mine.tx_hash], mine.tx_hash)
+
+
+def test_sends_survive_a_round_trip_through_the_file(tmp_path: Path) -> None:
+    plan = _plan()
+    store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe)
+    store.put(plan, {}, None)
+    store.record_send(_send(plan, "33", nonce=4), [])
+    document = json.loads((tmp_path / f"{plan.safe_tx_hash}.json").read_text())
+    assert document["sending"] == [_send(plan, "33", nonce=4).to_json()]
+    assert send_record_from_json(document["sending"][0]) == _send(plan, "33", nonce=4)
+
+
+def test_unreadable_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
+    plan = _plan()
+    warnings: list[str] = []
+    store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe, warnings.append)
+    store.put(plan, {}, "alice")
+    good = tmp_path / f"{plan.safe_tx_hash}.json"
+    conflicted = tmp_path / f"{plan.safe_tx_hash} (conflicted copy 2026-11-21).json"
+    conflicted.write_text(good.read_text())
+    truncated = tmp_path / f"0x{'ab' * 32}.json"
+    truncated.write_text(good.read_text()[:100])
+    misfiled = tmp_path / f"0x{'cd' * 32}.json"
+    misfiled.write_text(good.read_text())
+    assert [p.safe_tx_hash for p in store.pending()] == [plan.safe_tx_hash]
+    unreadable, *others = warnings
+    assert unreadable.startswith(f"skipped unreadable proposal file {truncated}: ")
+    assert others == [
+        f"skipped {conflicted}: not a proposal file name (a sync tool's copy?)",
+        f"skipped {misfiled}: it holds proposal {plan.safe_tx_hash}",
+    ]
+
+
+def test_a_read_only_folder_fails_the_probe_before_anything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = _plan()
+    store = LocalStore(tmp_path / "proposals", plan.chain_id, plan.tx.safe)
+    store.check_writable()  # creates the folder, writes and removes a probe
+    assert sorted(p.name for p in (tmp_path / "proposals").iterdir()) == [".lock"]
+
+    def refused(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("tempfile.mkstemp", refused)
+    with pytest.raises(StoreUnavailable, match="Permission denied") as caught:
+        store.check_writable()
+    assert caught.value.exit_code == 3

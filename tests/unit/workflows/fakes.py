@@ -7,12 +7,15 @@ proposals; the in-memory proposal store. The real adapters are tested against an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from safeops.chain.execute import Sent
+from eth_hash.auto import keccak
+
+from safeops.audit.log import AuditUnavailable
+from safeops.chain.execute import Sent, SignedSend, TransactionPending
 from safeops.chain.simulate import Simulation
 from safeops.core.confirmations import (
     ChainFacts,
@@ -24,17 +27,24 @@ from safeops.core.confirmations import (
     read_confirmations,
 )
 from safeops.core.deployments import known_deployment
-from safeops.core.execution import EXECUTION_SUCCESS, Log
+from safeops.core.execution import EXECUTION_SUCCESS, Log, execution_outcome
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
 from safeops.core.rehearsal import CheckResult, SafeFinding, split_postconditions
 from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
+from safeops.core.sending import (
+    ABANDONED,
+    RECORDED,
+    SENDING,
+    SendRecord,
+    send_record_from_json,
+)
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import ADMIN, DEV_KEYS, GUARDIAN, Deployment
 from safeops.devnet.policy_file import render_policy
-from safeops.errors import Refused
+from safeops.errors import Refused, SafeOpsError
 from safeops.fork.execute import Execution
 from safeops.fork.proofs import Proofs
 from safeops.fork.rehearsal import ForkRun, QueuedTx, StackedRun
@@ -127,11 +137,22 @@ class FakeChain:
     receipt_status: int = 1
     no_code: set[str] = field(default_factory=set)
     """Addresses where the chain has no code."""
+    automine: bool = True
+    mine_on_wait: bool = True
+    broadcast_lost: bool = False
+    broadcast_error: SafeOpsError | None = None
     sent: list[SafeTxHash] = field(default_factory=list)
+    """The safeTxHashes executed on this chain, in order."""
     simulated: list[tuple[SafeTxHash, bool]] = field(default_factory=list)
     pinned: SafeState | None = None
     """What the run read at its pinned block, when a test makes it differ from `current`."""
     fresh_reads: int = 0
+    signed: dict[str, tuple[SafeTx, SignedSend]] = field(default_factory=dict)
+    broadcasts: list[str] = field(default_factory=list)
+    mempool: list[str] = field(default_factory=list)
+    mined: dict[str, Sent] = field(default_factory=dict)
+    sender_nonces: dict[str, int] = field(default_factory=dict)
+    searches: int = 0
 
     def state(self) -> SafeState | None:
         return self.pinned if self.pinned is not None else self.current
@@ -224,17 +245,78 @@ class FakeChain:
             raise Refused(f"the signature is {read.owner}'s: {classified.skipped[0].reason}")
         return classified.usable[0]
 
-    def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
-        self.sent.append(safe_tx_hashes(tx, self.safe.chain_id, V141).safe_tx_hash)
-        if self.current is not None and self.receipt_status == 1:
-            self.current = replace(
-                self.current, nonce=self.current.nonce + 1, block=self.current.block + 1
-            )
-        return f"0x{len(self.sent):064x}"
+    def sign_send(
+        self,
+        tx: SafeTx,
+        signatures: bytes,
+        executor: TransactionSigner,
+        nonce: int | None = None,
+    ) -> SignedSend:
+        """Signs a real (tiny) transaction with the executor's key: a key use, a real hash."""
+        chosen = self.account_nonce(executor.address) if nonce is None else nonce
+        raw = bytes(executor.sign_transaction(_transaction(self.safe, chosen, len(self.signed))))
+        signed = SignedSend(raw, "0x" + keccak(raw).hex(), executor.address, chosen)
+        self.signed[signed.tx_hash] = (tx, signed)
+        return signed
+
+    def broadcast(self, signed: SignedSend) -> None:
+        """The node takes it (unless `broadcast_lost`), mines it at once when `automine`,
+        and answers with `broadcast_error` when one is set, taken or not."""
+        self.broadcasts.append(signed.tx_hash)
+        if not self.broadcast_lost:
+            self.mempool.append(signed.tx_hash)
+            if self.automine:
+                self.mine()
+        if self.broadcast_error is not None:
+            raise self.broadcast_error
+
+    def mine(self) -> None:
+        """Mine every transaction in the mempool, in order: the first one of a Safe nonce
+        executes, later ones revert (the Safe's nonce moved)."""
+        for tx_hash in self.mempool:
+            tx, signed = self.signed[tx_hash]
+            safe_tx_hash = safe_tx_hashes(tx, self.safe.chain_id, V141).safe_tx_hash
+            state = self.current
+            executes = state is not None and tx.nonce == state.nonce and self.receipt_status == 1
+            block = BLOCK + len(self.mined) + 1
+            if executes and state is not None:
+                self.sent.append(safe_tx_hash)
+                self.current = replace(state, nonce=state.nonce + 1, block=state.block + 1)
+            logs = (success_log(self.safe.address, safe_tx_hash),) if executes else ()
+            status = 1 if executes else 0
+            self.mined[tx_hash] = Sent(tx_hash, block, status, 90_000, logs)
+            self.sender_nonces[signed.sender] = signed.nonce + 1
+        self.mempool.clear()
+
+    def lookup(self, tx_hash: str) -> Sent | str | None:
+        if tx_hash in self.mined:
+            return self.mined[tx_hash]
+        return "pending" if tx_hash in self.mempool else None
+
+    def account_nonce(self, address: str) -> int:
+        return self.sender_nonces.get(address, 0)
+
+    def find_executions(
+        self,
+        safe_tx_hashes: Sequence[SafeTxHash],
+        to_block: int,
+        candidates: Sequence[str] = (),
+        lookback_blocks: int | None = None,
+    ) -> dict[SafeTxHash, Sent]:
+        self.searches += 1
+        found: dict[SafeTxHash, Sent] = {}
+        for sent in self.mined.values():
+            for safe_tx_hash in safe_tx_hashes:
+                if execution_outcome(sent.logs, self.safe.address, safe_tx_hash) is True:
+                    found[safe_tx_hash] = sent
+        return found
 
     def wait(self, tx_hash: str) -> Sent:
-        logs = (success_log(self.safe.address, self.sent[-1]),) if self.receipt_status else ()
-        return Sent(tx_hash, BLOCK + len(self.sent), self.receipt_status, 90_000, logs)
+        if tx_hash in self.mempool and self.mine_on_wait:
+            self.mine()
+        if tx_hash not in self.mined:
+            raise TransactionPending(f"transaction {tx_hash} was sent but is not mined")
+        return self.mined[tx_hash]
 
     def code_hashes(
         self, addresses: Sequence[str], block: int | None = None
@@ -256,6 +338,68 @@ class FakeChain:
         self, txs: Sequence[tuple[SafeTx, SafeTxHash]], state: SafeState, block: int
     ) -> Prefetch:
         return {tx.safe.lower(): frozenset({5}) for tx, _ in txs}
+
+
+def _transaction(safe: SafeEntry, nonce: int, salt: int) -> dict[str, object]:
+    return {
+        "chainId": safe.chain_id,
+        "nonce": nonce,
+        "to": safe.address,
+        "value": 0,
+        "data": "0x" + f"{salt:08x}",
+        "gas": 100_000,
+        "maxPriorityFeePerGas": 1,
+        "maxFeePerGas": 2,
+        "type": 2,
+    }
+
+
+@dataclass
+class FakeAudit:
+    """The audit trail: entries in a list; `writable = False` plays a full or read-only log."""
+
+    entries: list[tuple[str, str, dict[str, object]]] = field(default_factory=list)
+    writable: bool = True
+
+    def _require_writable(self) -> None:
+        if not self.writable:
+            raise AuditUnavailable("cannot write the audit log: read-only")
+
+    def record(self, action: str, outcome: str, **details: object) -> None:
+        self._require_writable()
+        self.entries.append((action, outcome, details))
+
+    def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
+        self._require_writable()
+        other = next(
+            (
+                s
+                for s in self.recorded_sends(record.chain_id, record.safe_tx_hash)
+                if s.tx_hash not in known
+            ),
+            None,
+        )
+        if other is None:
+            self.entries.append((SENDING, RECORDED, record.to_json()))
+        return other
+
+    def recorded_sends(self, chain_id: int, safe_tx_hash: SafeTxHash) -> list[SendRecord]:
+        recorded: dict[str, SendRecord] = {}
+        for action, outcome, details in self.entries:
+            if action != SENDING:
+                continue
+            send = send_record_from_json(details)
+            if send.chain_id != chain_id or send.safe_tx_hash != safe_tx_hash:
+                continue
+            if outcome == RECORDED:
+                recorded[send.tx_hash] = send
+            elif outcome == ABANDONED:
+                recorded.pop(send.tx_hash, None)
+        return list(recorded.values())
+
+    def sends(self) -> list[str]:
+        """The tx hashes of every write-ahead entry, in order."""
+        return [str(d["txHash"]) for a, o, d in self.entries if (a, o) == (SENDING, RECORDED)]
 
 
 def check(postcondition: Postcondition, ok: bool) -> CheckResult:
@@ -331,6 +475,7 @@ class World:
     chains: dict[str, FakeChain]
     rehearser: FakeRehearser
     proposals: dict[tuple[int, SafeTxHash], StoredProposal]
+    audit: FakeAudit
 
     def chain(self, name: str) -> FakeChain:
         return self.chains[name]
@@ -350,6 +495,7 @@ def world(tmp_path: Path, the_policy: Policy | None = None) -> World:
     chains = {name: FakeChain(safe, live_state(safe)) for name, safe in chosen.safes.items()}
     proposals: dict[tuple[int, SafeTxHash], StoredProposal] = {}
     rehearser = FakeRehearser()
+    audit = FakeAudit()
     session = Session(
         policy=chosen,
         open_chain=lambda safe: chains[safe.name],
@@ -357,5 +503,6 @@ def world(tmp_path: Path, the_policy: Policy | None = None) -> World:
         rehearser=rehearser,
         plan_dir=tmp_path / "plans",
         clock=lambda: NOW,
+        audit=audit,
     )
-    return World(session, chains, rehearser, proposals)
+    return World(session, chains, rehearser, proposals, audit)

@@ -14,7 +14,8 @@ from safeops.core.plan import Plan
 from safeops.core.rehearsal import UNSIGNED_HINT, record_digest
 from safeops.core.safe_tx import SafeVersion
 from safeops.errors import Refused
-from safeops.workflows.execute import Executed, execute
+from safeops.workflows.execute import execute
+from safeops.workflows.executed import Executed
 from safeops.workflows.plan import make_plans
 from safeops.workflows.plan_files import record_path, write_plan
 from safeops.workflows.propose import propose

@@ -69,11 +69,12 @@ def test_unknown_and_executed_proposals(w: World) -> None:
     with pytest.raises(BadInput, match="no proposal 0x0000"):
         sign(w.session, SafeTxHash(bytes(32)), signer("bob"))
     plan = _proposed(w)
-    execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
-    with pytest.raises(Refused, match="was already executed in 0x"):
+    done = execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    with pytest.raises(Refused, match=f"already done: .* was executed in {done.tx_hash}"):
         sign(w.session, plan.safe_tx_hash, signer("alice"))
-    with pytest.raises(Refused, match="was already executed in 0x"):
-        execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    again = execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    assert (again.already_done, again.tx_hash, again.proven) == (True, done.tx_hash, True)
+    assert w.chain("guardian").sent == [plan.safe_tx_hash]  # nothing sent the second time
 
 
 def test_export_writes_the_typed_data(w: World, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from safeops.core.lag import MAX_LAG_BLOCKS
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.safe_tx import SafeTxHash
@@ -255,9 +256,12 @@ def check_fresh(
         reasons = failure_reasons(document["results"])
         raise refuse(f"the last rehearsal of this plan failed: {reasons[0] if reasons else '?'}")
     age_blocks = current_block - record.fork_block
-    if age_blocks < 0:
+    # A fork up to MAX_LAG_BLOCKS ahead of the pin is honest lag between RPCs (another set
+    # answered then), not a rehearsal of a chain this one has not seen.
+    if age_blocks < -MAX_LAG_BLOCKS:
         raise refuse(
-            f"the chain is at block {current_block}, behind the fork ({record.fork_block})"
+            f"the chain is at block {current_block}, behind the fork ({record.fork_block}) by "
+            f"more than the {MAX_LAG_BLOCKS} blocks RPCs may lag"
         )
     limits = policy.settings
     if age_blocks > limits.rehearsal_max_age_blocks:
