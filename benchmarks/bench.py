@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import pause_command, pause_remote, pause_three_ways
-from flows_many import pause_chains, revoke_many
+from flows_many import pause_chains, revoke_many, with_members
 from harness import ROOT, SAFE_CLI, SAFEOPS, Devnet, Sample, devnets, fresh_dir, scratch
 from profiling import import_costs, pyinstrument, step_medians
 from report import Figures, render
@@ -66,8 +66,12 @@ def main() -> None:
         revoke = revoke_many(net, args.revoke_runs, work, admins)
         print("profiles …", flush=True)
         net.reset()
+        pause_profile = pyinstrument(
+            pause_command(net)[1:], "emergency-pause", fresh_dir(work, "profile")
+        )
+        with_members(net)  # what the revoke removes must be there first
         profiles = [
-            pyinstrument(pause_command(net)[1:], "emergency-pause", fresh_dir(work, "profile")),
+            pause_profile,
             pyinstrument(
                 ["--policy", str(net.policy), "rehearse", *revoke.last_plans],
                 "rehearse-revoke-1000",

@@ -190,7 +190,7 @@ def allow_accounts(net: Devnet, accounts: Sequence[str]) -> None:
     rpc_call(url, "anvil_stopImpersonatingAccount", admin)
 
 
-def _allowed(net: Devnet) -> None:
+def with_members(net: Devnet) -> None:
     """A fresh chain whose allow-list holds the accounts the revoke removes."""
     net.reset()
     allow_accounts(net, revoke_addresses(REVOKE_COUNT))
@@ -205,7 +205,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
     batches: list[tuple[str, str]] = []
 
     def safeops() -> None:
-        _allowed(net)
+        with_members(net)
         cwd = fresh_dir(work, "revoke")
         (cwd / "list.txt").write_text("\n".join(revoke_addresses(REVOKE_COUNT)) + "\n")
         start = time.perf_counter()
@@ -228,7 +228,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
         batches[:] = [(d["to"], d["data"]) for d in documents]
 
     def safe_cli() -> None:
-        _allowed(net)
+        with_members(net)
         admin = net.safes["admin"]
         start = time.perf_counter()
         for to, data in batches:
@@ -237,7 +237,7 @@ def revoke_many(net: Devnet, runs: int, work: Path, keys: Sequence[str]) -> Revo
         results.safe_cli.seconds.append(time.perf_counter() - start)
 
     def minimal() -> None:
-        _allowed(net)
+        with_members(net)
         pairs = [item for batch in batches for item in batch]
         command = [sys.executable, str(MINIMAL), net.rpc_url, net.safes["admin"], *pairs]
         start = time.perf_counter()
