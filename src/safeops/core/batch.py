@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from safeops.core.decode import encode_multisend
+from safeops.core.policy.model import SafeEntry
 from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.errors import Refused
 
@@ -42,8 +43,23 @@ def multisend_call_only_for(version: SafeVersion) -> str:
     )
 
 
-def build_safe_tx(safe: str, calls: Sequence[Call], nonce: int, version: SafeVersion) -> SafeTx:
-    """One call goes direct; several go through MultiSendCallOnly. Refund fields stay zero."""
+def batcher_for(safe: SafeEntry, version: SafeVersion) -> str:
+    """The MultiSendCallOnly `safe` batches through: the policy's own (`libraries`), else the
+    canonical one of its version."""
+    declared = safe.libraries.multisend_call_only
+    return declared if declared is not None else multisend_call_only_for(version)
+
+
+def build_safe_tx(
+    safe: str,
+    calls: Sequence[Call],
+    nonce: int,
+    version: SafeVersion,
+    *,
+    multisend: str | None = None,
+) -> SafeTx:
+    """One call goes direct; several go through MultiSendCallOnly (`multisend`, by default
+    the canonical deployment for `version`). Refund fields stay zero."""
     if not calls:
         raise Refused("nothing to do: the action produced no calls")
     if len(calls) == 1:
@@ -52,8 +68,16 @@ def build_safe_tx(safe: str, calls: Sequence[Call], nonce: int, version: SafeVer
     payload = encode_multisend([(Operation.CALL, c.to, c.value, c.data) for c in calls])
     return SafeTx(
         safe=safe,
-        to=multisend_call_only_for(version),
+        to=multisend or multisend_call_only_for(version),
         data=payload,
         operation=Operation.DELEGATECALL,
         nonce=nonce,
     )
+
+
+def build_for_safe(
+    safe: SafeEntry, calls: Sequence[Call], nonce: int, version: SafeVersion
+) -> SafeTx:
+    """`build_safe_tx` for a policy Safe: batches go through its own MultiSendCallOnly."""
+    multisend = batcher_for(safe, version) if len(calls) > 1 else None
+    return build_safe_tx(safe.address, calls, nonce, version, multisend=multisend)

@@ -126,9 +126,16 @@ class Finding:
     path: str
 
 
-def check_transaction(tx: SafeTx, decoded: DecodedCall, chain_id: int | None) -> list[Finding]:
+def check_transaction(
+    tx: SafeTx,
+    decoded: DecodedCall,
+    chain_id: int | None,
+    libraries: Mapping[str, str] | None = None,
+) -> list[Finding]:
     """Every danger found in `tx`, whose top-level call `decoded` is; `chain_id` None if unknown.
 
+    `libraries` (checksummed address -> contract name) are the Safe's own library addresses
+    from the policy (`libraries`), trusted like the official ones for that Safe only.
     Ordered by call path depth-first (as walk() yields it), then by code.
     """
     if (
@@ -139,8 +146,9 @@ def check_transaction(tx: SafeTx, decoded: DecodedCall, chain_id: int | None) ->
     ):
         raise ValueError("the decoded call is not the transaction's own call")
     ranked: list[tuple[int, Finding]] = [(0, finding) for finding in _refund_findings(tx)]
+    own = libraries or {}
     for rank, (path, call) in enumerate(walk(decoded)):
-        ranked.extend((rank, finding) for finding in _call_findings(tx, call, path, chain_id))
+        ranked.extend((rank, finding) for finding in _call_findings(tx, call, path, chain_id, own))
     ranked.sort(key=lambda item: (item[0], item[1].code))
     return [finding for _, finding in ranked]
 
@@ -175,10 +183,12 @@ def _refund_findings(tx: SafeTx) -> list[Finding]:
     return findings
 
 
-def _call_findings(tx: SafeTx, call: DecodedCall, path: str, chain_id: int | None) -> list[Finding]:
+def _call_findings(
+    tx: SafeTx, call: DecodedCall, path: str, chain_id: int | None, libraries: Mapping[str, str]
+) -> list[Finding]:
     findings: list[Finding] = []
     where = "" if path == "call" else f" in batch item {path}"
-    if call.operation == Operation.DELEGATECALL:
+    if call.operation == Operation.DELEGATECALL and call.to not in libraries:
         message = _untrusted_delegatecall(call, where, chain_id)
         if message:
             findings.append(Finding(UNTRUSTED_DELEGATECALL, message, path))

@@ -24,7 +24,7 @@ from safeops.core.actions.violations import (
     Violation,
 )
 from safeops.core.addresses import is_zero
-from safeops.core.batch import multisend_call_only_for
+from safeops.core.batch import batcher_for
 from safeops.core.checks import check_transaction
 from safeops.core.decode import DecodedCall, decode_call, walk
 from safeops.core.policy import ACTIONS, Policy, SafeEntry
@@ -77,7 +77,7 @@ def evaluate(
     calls = _walk(checker, decoded, _batcher(safe))
     calls += [
         Violation(f.code, f"{f.path}: {f.message}", f.path)
-        for f in check_transaction(tx, decoded, chain_id)
+        for f in check_transaction(tx, decoded, chain_id, safe.libraries.by_address())
         if f.code in SENSITIVE_CODES
     ]
     rank = {path: index for index, (path, _) in enumerate(walk(decoded))}
@@ -92,9 +92,10 @@ def evaluate(
 
 
 def _batcher(safe: SafeEntry) -> str | None:
-    """The one DELEGATECALL target allowed: this Safe version's MultiSendCallOnly, if it has one."""
+    """The one DELEGATECALL target allowed: this Safe's MultiSendCallOnly (the policy's own, or
+    the canonical one of its version), if it has one."""
     try:
-        return multisend_call_only_for(SafeVersion.parse(safe.expect.version))
+        return batcher_for(safe, SafeVersion.parse(safe.expect.version))
     except Refused:
         return None
 

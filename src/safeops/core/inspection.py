@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +37,15 @@ class Inspection:
         }
 
 
-def inspect_transaction(tx: SafeTx, chain_id: int, version: SafeVersion) -> Inspection:
-    """Hash, decode and check `tx` as a Safe of `version` on `chain_id` would execute it."""
+def inspect_transaction(
+    tx: SafeTx,
+    chain_id: int,
+    version: SafeVersion,
+    libraries: Mapping[str, str] | None = None,
+) -> Inspection:
+    """Hash, decode and check `tx` as a Safe of `version` on `chain_id` would execute it;
+    `libraries` are the Safe's own library addresses from the policy (see check_transaction)."""
     hashes = safe_tx_hashes(tx, chain_id, version)
     decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
-    findings = tuple(check_transaction(tx, decoded, chain_id))
+    findings = tuple(check_transaction(tx, decoded, chain_id, libraries))
     return Inspection(tx, chain_id, version, hashes, decoded, findings)

@@ -7,7 +7,7 @@ plan recomputes them and refuses one whose stored hashes no longer match.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -52,12 +52,13 @@ class Plan:
     created_at: str
     part: tuple[int, int] = (1, 1)
     notes: tuple[str, ...] = ()
+    libraries: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    """The Safe's own library addresses from the policy, trusted in the warnings (not saved)."""
     inspection: Inspection = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "inspection", inspect_transaction(self.tx, self.chain_id, self.safe_version)
-        )
+        inspection = inspect_transaction(self.tx, self.chain_id, self.safe_version, self.libraries)
+        object.__setattr__(self, "inspection", inspection)
 
     @property
     def safe_tx_hash(self) -> SafeTxHash:

@@ -12,7 +12,7 @@ from typing import Any
 
 from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withdraw
 from safeops.core.actions.withdraw import plan_withdraw_all
-from safeops.core.batch import build_safe_tx
+from safeops.core.batch import build_for_safe
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.safe_tx import SafeTx
@@ -77,7 +77,14 @@ def rebuild_action(policy: Policy, plan: Plan) -> ActionPlan:
 def rebuild_tx(policy: Policy, plan: Plan) -> SafeTx:
     """The transaction the plan's intent produces today, at the plan's own nonce."""
     action = rebuild_action(policy, plan)
-    return build_safe_tx(plan.tx.safe, action.calls, plan.tx.nonce, plan.safe_version)
+    return _build(policy, plan, action)
+
+
+def _build(policy: Policy, plan: Plan, action: ActionPlan) -> SafeTx:
+    """The action's transaction from the policy's Safe (batching through its MultiSendCallOnly)
+    at the plan's nonce and Safe version; `rebuild_action` made sure the Safe is the policy's."""
+    safe = policy.safes[plan.safe_name]
+    return build_for_safe(safe, action.calls, plan.tx.nonce, plan.safe_version)
 
 
 def policy_safe_of(policy: Policy, plan: Plan) -> SafeEntry:
@@ -108,7 +115,7 @@ def verify_against_rebuild(policy: Policy, plan: Plan, stored: SafeTx) -> None:
     plan's calls and postconditions are the ones that intent gives: a plan whose proofs were
     swapped or emptied must not pass as "this transaction does what the plan says"."""
     action = rebuild_action(policy, plan)
-    rebuilt = build_safe_tx(plan.tx.safe, action.calls, plan.tx.nonce, plan.safe_version)
+    rebuilt = _build(policy, plan, action)
     differences = differing_fields(rebuilt, stored)
     if differences:
         raise Refused(

@@ -118,7 +118,9 @@ def review(session: Session, subject: Subject) -> Review:
     safe = subject.safe
     live = check_safe(session, safe)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
-    inspection = inspect_transaction(subject.tx, safe.chain_id, version)
+    inspection = inspect_transaction(
+        subject.tx, safe.chain_id, version, safe.libraries.by_address()
+    )
     action = subject.plan.action if subject.plan else None
     violations = tuple(
         evaluate(session.policy, safe.name, subject.tx, safe.chain_id, action=action)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeops.core.batch import Call, build_safe_tx
+from safeops.core.batch import Call, build_for_safe
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy, SafeEntry
@@ -152,7 +152,6 @@ def _from_builder(
         )
     live = live_safe(session, safe)
     calls = [Call(c.to, c.data, c.value) for c in batch.calls]
-    tx = build_safe_tx(
-        safe.address, calls, live.nonce if nonce is None else nonce, SafeVersion.parse(live.version)
-    )
+    at = live.nonce if nonce is None else nonce
+    tx = build_for_safe(safe, calls, at, SafeVersion.parse(live.version))
     return Subject("tx-builder", safe, tx, None)

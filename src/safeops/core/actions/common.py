@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from safeops.core.batch import Call, build_safe_tx
+from safeops.core.batch import Call, build_for_safe
 from safeops.core.decode import JsonValue
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan, Postcondition
@@ -42,8 +42,8 @@ class ActionPlan:
         return policy.safes[self.safe_name].chain_id
 
     def to_safe_tx(self, policy: Policy, nonce: int, version: SafeVersion) -> SafeTx:
-        """The Safe transaction: one call direct, several through MultiSendCallOnly."""
-        return build_safe_tx(self.safe_address(policy), self.calls, nonce, version)
+        """The Safe transaction: one call direct, several through the Safe's MultiSendCallOnly."""
+        return build_for_safe(policy.safes[self.safe_name], self.calls, nonce, version)
 
     def to_plan(self, policy: Policy, *, nonce: int, version: SafeVersion, created_at: str) -> Plan:
         """The plan document; evaluate its `tx` against the policy before writing it."""
@@ -60,6 +60,7 @@ class ActionPlan:
             created_at=created_at,
             part=self.part,
             notes=self.notes,
+            libraries=policy.safes[self.safe_name].libraries.by_address(),
         )
 
 

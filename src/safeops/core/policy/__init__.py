@@ -5,6 +5,7 @@ from safeops.core.policy.errors import InvalidPolicy, PolicyProblem
 from safeops.core.policy.loader import ValidationResult, load_policy, policy_digest, validate_policy
 from safeops.core.policy.model import (
     ACTIONS,
+    LIBRARY_CONTRACTS,
     ROLES,
     Action,
     ActionRoles,
@@ -18,6 +19,7 @@ from safeops.core.policy.model import (
     Role,
     SafeEntry,
     SafeExpect,
+    SafeLibraries,
     ServiceProposals,
     Settings,
     SignerEntry,
@@ -30,6 +32,7 @@ from safeops.core.policy.templates import CallTemplate, ConstValue, TemplateArg,
 
 __all__ = [
     "ACTIONS",
+    "LIBRARY_CONTRACTS",
     "ROLES",
     "Action",
     "ActionRoles",
@@ -47,6 +50,7 @@ __all__ = [
     "Role",
     "SafeEntry",
     "SafeExpect",
+    "SafeLibraries",
     "ServiceProposals",
     "Settings",
     "SignerEntry",

@@ -60,6 +60,30 @@ class SafeExpect:
     module_guard: str | None = None
 
 
+# `libraries` keys of a Safe, and the official contract whose code each address must have.
+LIBRARY_CONTRACTS: Mapping[str, str] = {"multisend_call_only": "MultiSendCallOnly"}
+
+
+@dataclass(frozen=True)
+class SafeLibraries:
+    """`libraries`: where this Safe's libraries live when not at the official addresses of its
+    chain (a chain with non-canonical Safe deployments)."""
+
+    multisend_call_only: str | None = None
+
+    def declared(self) -> list[tuple[str, str, str]]:
+        """(key, official contract name, checksummed address) of each declared library."""
+        return [
+            (key, contract, address)
+            for key, contract in LIBRARY_CONTRACTS.items()
+            if (address := getattr(self, key)) is not None
+        ]
+
+    def by_address(self) -> dict[str, str]:
+        """Checksummed address -> official contract name, for the declared ones."""
+        return {address: contract for _, contract, address in self.declared()}
+
+
 @dataclass(frozen=True)
 class SafeEntry:
     """`[safes.NAME]`."""
@@ -73,6 +97,7 @@ class SafeEntry:
     """The URLs as the file spells them, `${VAR}` references included: safe to display."""
     proposals: Proposals
     expect: SafeExpect
+    libraries: SafeLibraries = field(default_factory=SafeLibraries)
 
 
 @dataclass(frozen=True)

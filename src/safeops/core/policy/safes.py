@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from safeops.core.policy.env import expand, has_references, url_problem
+from safeops.core.policy.libraries import read_libraries
 from safeops.core.policy.model import (
     LocalProposals,
     Proposals,
@@ -17,7 +18,7 @@ from safeops.core.policy.model import (
 from safeops.core.policy.reader import Table, check_address, kind_of, unknown_reference
 from safeops.core.safe_tx import KNOWN_SAFE_VERSIONS
 
-SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect")
+SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect", "libraries")
 EXPECT_KEYS = (
     "version",
     "threshold",
@@ -50,11 +51,14 @@ def read_safes(
         rpc = _rpc(table, environ)
         proposals = _proposals(table, base, environ)
         expect = _expect(table, signers, signer_names)
+        libraries = read_libraries(table)
         if chain_id is None or address is None or rpc is None or proposals is None:
             continue
-        if expect is None or len(table.problems.items) != before:
+        if expect is None or libraries is None or len(table.problems.items) != before:
             continue
-        safes[name] = SafeEntry(name, chain_id, address, rpc[0], rpc[1], proposals, expect)
+        safes[name] = SafeEntry(
+            name, chain_id, address, rpc[0], rpc[1], proposals, expect, libraries
+        )
     return safes
 
 
