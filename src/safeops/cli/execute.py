@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import SafeTxHashArgument, SignerOption, open_policy_signer
+from safeops.cli.options import SafeOption, SafeTxHashArgument, SignerOption, open_policy_signer
 from safeops.cli.session import open_session
 from safeops.errors import Refused
 
@@ -17,7 +17,12 @@ if TYPE_CHECKING:
     from safeops.workflows.execute import Executed
 
 
-def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: SignerOption) -> None:
+def execute(
+    ctx: typer.Context,
+    safe_tx_hash: SafeTxHashArgument,
+    signer: SignerOption,
+    safe: SafeOption = None,
+) -> None:
     """Execute a proposal that has its threshold of verified owner signatures, then prove
     its postconditions on chain. Exit 1 if anything fails."""
     from safeops.core.safe_tx import SafeTxHash
@@ -28,7 +33,7 @@ def execute(ctx: typer.Context, safe_tx_hash: SafeTxHashArgument, signer: Signer
     wanted = SafeTxHash.parse(safe_tx_hash)
     session = open_session(output)
     executor = open_policy_signer(session.policy, signer, "executor")
-    result = run(session, wanted, executor, signer)
+    result = run(session, wanted, executor, signer, session.safe(safe) if safe else None)
     output.audit_details.update(tx_hash=result.tx_hash, success=result.success)
     output.result(result.to_json(), lambda console: _render(console, result))
     if not result.proven:

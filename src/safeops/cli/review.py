@@ -31,7 +31,12 @@ def review(
         Path | None, typer.Option("--tx-builder", help="Review a Transaction Builder batch file.")
     ] = None,
     safe: Annotated[
-        str | None, typer.Option("--safe", help="The policy Safe of a batch that names none.")
+        str | None,
+        typer.Option(
+            "--safe",
+            help="The policy Safe of a batch that names none, or of a hash several Safes' "
+            "stores hold.",
+        ),
     ] = None,
     nonce: Annotated[
         int | None,

@@ -13,7 +13,7 @@ from typing import Any
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.safe_tx import SafeTxHash
-from safeops.errors import BadInput, EnvironmentProblem
+from safeops.errors import BadInput, EnvironmentProblem, SafeOpsError
 from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
 from safeops.proposals.base import ProposalStore, StoredProposal
@@ -68,13 +68,18 @@ class StoreUnavailable(EnvironmentProblem):
 
 
 class LocalStore(ProposalStore):
-    """`local:DIR`: `<safeTxHash>.json` per proposal. Writes go to a temp file in the same
-    folder, are fsynced and renamed, so a crash leaves the old file or the new one, never
-    half of one; an exclusive lock keeps two processes from interleaving read-modify-write.
+    """`local:DIR`: `<chainId>-<safeTxHash>.json` per proposal. Writes go to a temp file in
+    the same folder, are fsynced and renamed, so a crash leaves the old file or the new one,
+    never half of one; an exclusive lock keeps two processes from interleaving
+    read-modify-write.
 
     Several Safes (and chains) may share one folder: each store sees only the proposals of
-    its own (chain id, Safe). Readers see only `0x….json`: a temp file left by a killed writer
-    is never read, and the next write removes it once it is older than any write takes."""
+    its own (chain id, Safe). The chain id is in the name because a Safe at one address on
+    two chains has the same safeTxHash on both before Safe 1.3.0 (no chain id in its domain):
+    one name per hash would let one chain's proposal overwrite the other's. Files named
+    `<safeTxHash>.json` by earlier versions are still read (and renamed on their next write).
+    Readers see only those two shapes: a temp file left by a killed writer is never read, and
+    the next write removes it once it is older than any write takes."""
 
     def __init__(self, directory: Path, chain_id: int, safe: str) -> None:
         self.directory = directory
@@ -86,6 +91,10 @@ class LocalStore(ProposalStore):
         return f"LocalStore({self.directory}, chain {self.chain_id}, {self.safe})"
 
     def _path(self, safe_tx_hash: SafeTxHash) -> Path:
+        return self.directory / f"{self.chain_id}-{safe_tx_hash}.json"
+
+    def _legacy_path(self, safe_tx_hash: SafeTxHash) -> Path:
+        """The name earlier versions gave every proposal, whatever its chain."""
         return self.directory / f"{safe_tx_hash}.json"
 
     def _unavailable(self, doing: str, error: OSError) -> StoreUnavailable:
@@ -120,20 +129,23 @@ class LocalStore(ProposalStore):
         return proposal.chain_id == self.chain_id and proposal.safe == self.safe
 
     def get(self, safe_tx_hash: SafeTxHash) -> StoredProposal | None:
-        path = self._path(safe_tx_hash)
-        if not path.exists():
-            return None
-        proposal = self._read(path)
-        return proposal if self._mine(proposal) else None
+        for path in (self._path(safe_tx_hash), self._legacy_path(safe_tx_hash)):
+            if path.exists() and self._mine(proposal := self._read(path)):
+                return proposal
+        return None
 
     def pending(self, from_nonce: int = 0) -> list[StoredProposal]:
         if not self.directory.is_dir():
             return []
-        found = [
-            p
-            for p in map(self._read, sorted(self.directory.glob("0x*.json")))
-            if self._mine(p) and p.pending and p.nonce >= from_nonce
-        ]
+        mine: dict[SafeTxHash, StoredProposal] = {}
+        # This chain's files first: where an old-style file of the same hash is left, the
+        # chain-named one is the current copy.
+        for pattern in (f"{self.chain_id}-0x*.json", "0x*.json"):
+            for path in sorted(self.directory.glob(pattern)):
+                proposal = self._read(path)
+                if self._mine(proposal):
+                    mine.setdefault(proposal.safe_tx_hash, proposal)
+        found = [p for p in mine.values() if p.pending and p.nonce >= from_nonce]
         return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))
 
     def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
@@ -169,7 +181,16 @@ class LocalStore(ProposalStore):
             )
         except OSError as error:
             raise self._unavailable("write to", error) from None
+        self._remove_legacy(proposal.safe_tx_hash)
         self._remove_stale_temps()
+
+    def _remove_legacy(self, safe_tx_hash: SafeTxHash) -> None:
+        """The old-style file of a proposal just written under its chain-named file, if it is
+        this Safe's (on another chain, the same name may be another Safe's proposal)."""
+        legacy = self._legacy_path(safe_tx_hash)
+        with contextlib.suppress(OSError, SafeOpsError):
+            if legacy.exists() and self._mine(self._read(legacy)):
+                legacy.unlink()
 
     def _remove_stale_temps(self) -> None:
         """Temp files of writers killed between write and rename (SIGKILL, power loss)."""

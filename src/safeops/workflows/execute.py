@@ -8,7 +8,7 @@ from typing import Any
 
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy
+from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
@@ -62,9 +62,14 @@ def may_execute(policy: Policy, plan: Plan, executor: str) -> None:
 
 
 def execute(
-    session: Session, safe_tx_hash: SafeTxHash, executor: TransactionSigner, executor_name: str
+    session: Session,
+    safe_tx_hash: SafeTxHash,
+    executor: TransactionSigner,
+    executor_name: str,
+    safe: SafeEntry | None = None,
 ) -> Executed:
-    found = find_proposal(session, safe_tx_hash)
+    """`safe` names the Safe when the hash alone is ambiguous (see `stored_in`)."""
+    found = find_proposal(session, safe_tx_hash, safe)
     plan = found.plan
     require_not_executed(safe_tx_hash, found.executed_tx)
     may_execute(session.policy, plan, executor_name)

@@ -36,12 +36,15 @@ class Pending:
         }
 
 
-def _rehearsal(session: Session, safe_tx_hash: SafeTxHash, block: int) -> str:
-    path = plan_path(session.plan_dir, safe_tx_hash)
+def _rehearsal(session: Session, chain_id: int, safe_tx_hash: SafeTxHash, block: int) -> str:
+    path = plan_path(session.plan_dir, chain_id, safe_tx_hash)
     if not path.exists():
         return "no local plan"
     try:
-        load_fresh_record(path, read_plan(path), session.policy, block, session.now())
+        plan = read_plan(path)
+        if plan.chain_id != chain_id:
+            return "no local plan"  # an old-style file of the same Safe on another chain
+        load_fresh_record(path, plan, session.policy, block, session.now())
     except SafeOpsError as error:
         return f"not fresh: {error.message}"
     return "fresh"
@@ -64,7 +67,7 @@ def pending(session: Session) -> list[Pending]:
                     len(valid),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
-                    _rehearsal(session, proposal.safe_tx_hash, live.block),
+                    _rehearsal(session, safe.chain_id, proposal.safe_tx_hash, live.block),
                 )
             )
     return rows

@@ -22,7 +22,8 @@ from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import ADMIN, DEV_KEYS, GUARDIAN, Deployment
-from safeops.devnet.policy_file import render_policy
+from safeops.devnet.policy_file import ChainBlock, chain_suffix, render_chains_policy, render_policy
+from safeops.errors import RpcUnavailable
 from safeops.fork.execute import Execution
 from safeops.fork.proofs import Proofs
 from safeops.fork.rehearsal import ForkRun, QueuedTx, StackedRun
@@ -59,6 +60,35 @@ def policy() -> Policy:
         signers={name: _key_address(name) for name in ("oncall", "alice", "bob", "carol")},
     )
     return load_policy(render_policy(deployment, "http://127.0.0.1:1"), "/w/policy.toml", {})
+
+
+CHAINS = (CHAIN, CHAIN + 1, CHAIN + 2)
+OWN_MULTISEND = address("workflow non-canonical multisend")
+
+
+@cache
+def multichain_policy() -> Policy:
+    """The devnet policy over three chains, as `devnet up --chains 3` writes it: the Safes and
+    the demo contracts at the same addresses on the first two chains (CREATE2, same deployer
+    nonces), the third with Safes of its own and a non-canonical MultiSendCallOnly."""
+    blocks = []
+    for index, chain_id in enumerate(CHAINS, start=1):
+        canonical = index < len(CHAINS)
+        seed = "" if canonical else f" on {chain_id}"
+        deployment = Deployment(
+            chain_id=chain_id,
+            safes={
+                spec.name: address(f"workflow safe {spec.name}{seed}") for spec in (GUARDIAN, ADMIN)
+            },
+            contracts={
+                name: address(f"workflow {name}")
+                for name in ("token", "router", "lending", "allowlist", "vault")
+            },
+            signers={name: _key_address(name) for name in ("oncall", "alice", "bob", "carol")},
+            libraries={} if canonical else {"multisend_call_only": OWN_MULTISEND},
+        )
+        blocks.append(ChainBlock(deployment, f"http://127.0.0.1:{index}", chain_suffix(index)))
+    return load_policy(render_chains_policy(blocks), "/w/policy.toml", {})
 
 
 def signer(name: str) -> JustInTimeSigner:
@@ -105,8 +135,20 @@ class FakeChain:
     receipt_status: int = 1
     sent: list[SafeTxHash] = field(default_factory=list)
     simulated: list[tuple[SafeTxHash, bool]] = field(default_factory=list)
+    holding: set[str] = field(default_factory=set)
+    """Contracts whose checks hold already, before anything is sent (a target paused)."""
+    down: bool = False
+    """Every RPC of this chain is dead: any read fails as the real pool's would."""
+
+    def _reachable(self) -> None:
+        if self.down:
+            raise RpcUnavailable(
+                f"no RPC answers for chain {self.safe.chain_id}: connection failed",
+                hint="Check the policy's RPC URLs and that the nodes are reachable.",
+            )
 
     def state(self) -> SafeState | None:
+        self._reachable()
         return self.current
 
     def gas_limit(self) -> int:
@@ -144,7 +186,12 @@ class FakeChain:
     def prove(
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
-        return [check(p, self.proofs_ok) for p in postconditions]
+        """After a send, as `proofs_ok` says; before, only the contracts in `holding`."""
+        self._reachable()
+        return [
+            check(p, p.target in self.holding or (bool(self.sent) and self.proofs_ok))
+            for p in postconditions
+        ]
 
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
         self.sent.append(safe_tx_hashes(tx, self.safe.chain_id, V141).safe_tx_hash)
@@ -174,6 +221,8 @@ class FakeRehearser:
     """Runs nothing: reports the queued proposals and the plan as executed, proofs as set."""
 
     passed: bool = True
+    failing: set[str] = field(default_factory=set)
+    """Origins (FakeChain.fork_origin) whose rehearsals fail, when not all of them should."""
     calls: list[tuple[str, SafeTxHash, tuple[SafeTxHash, ...] | None]] = field(default_factory=list)
 
     def __call__(
@@ -191,11 +240,12 @@ class FakeRehearser:
             StackedRun(q.safe_tx_hash, q.tx.nonce, q.action, _execution(q.safe_tx_hash, True))
             for q in queued or ()
         )
-        execution = _execution(plan.safe_tx_hash, self.passed)
+        passed = self.passed and origin_url not in self.failing
+        execution = _execution(plan.safe_tx_hash, passed)
         nonce = SafeFinding("slot 5 (nonce)", "0", "1", True, "the nonce moved by one")
         proofs = Proofs(
             execution,
-            tuple(check(p, self.passed) for p in plan.postconditions),
+            tuple(check(p, passed) for p in plan.postconditions),
             (nonce,),
         )
         return ForkRun("fake fork", fork_block or BLOCK, NOW - 12, stacked, None, proofs)
