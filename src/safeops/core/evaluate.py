@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from safeops.core.actions.common import lookup
 from safeops.core.actions.leaves import LeafChecker, describe
+from safeops.core.actions.reject import is_rejection
 from safeops.core.actions.violations import (
     ACTION_MISMATCH,
     CHAIN_MISMATCH,
@@ -74,7 +75,11 @@ def evaluate(
         raise BadInput(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
     decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
     checker = LeafChecker(policy, safe_name)
-    calls = _walk(checker, decoded, _batcher(safe))
+    if is_rejection(tx, safe):
+        checker.actions.add("reject")  # the standard cancellation: it calls nothing
+        calls: list[Violation] = []
+    else:
+        calls = _walk(checker, decoded, _batcher(safe))
     calls += [
         Violation(f.code, f"{f.path}: {f.message}", f.path)
         for f in check_transaction(tx, decoded, chain_id, safe.libraries.by_address())

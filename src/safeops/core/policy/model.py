@@ -13,9 +13,11 @@ from safeops.core.policy.amounts import to_units
 from safeops.core.policy.templates import CallTemplate, ConstValue
 
 Role = Literal["proposer", "signer", "executor"]
-Action = Literal["pause", "unpause", "revoke", "withdraw"]
+Action = Literal["pause", "unpause", "revoke", "withdraw", "reject"]
 ROLES: tuple[Role, ...] = ("proposer", "signer", "executor")
-ACTIONS: tuple[Action, ...] = ("pause", "unpause", "revoke", "withdraw")
+# `reject` cancels a queued transaction of any policy Safe (actions/reject.py): always
+# possible, so never "in use" for the check that every action has someone to do it.
+ACTIONS: tuple[Action, ...] = ("pause", "unpause", "revoke", "withdraw", "reject")
 
 
 @dataclass(frozen=True)
