@@ -62,7 +62,7 @@ class Review:
             ("guarded simulation", self.guard_simulation),
         ):
             if sim is not None and not sim.success:
-                problems.append(f"{name} failed: {sim.revert_reason}")
+                problems.append(f"{name} failed: {_why(sim)}")
         if self.simulation is None:
             problems.append("no simulation (the Safe could not be read)")
         return "review failed: " + "; ".join(problems)
@@ -94,6 +94,17 @@ class Review:
             "guard_simulation": simulation_json(self.guard_simulation),
             "ok": self.ok,
         }
+
+
+def _why(simulation: Simulation) -> str:
+    """The decoded reason of each inner call that reverts (`EnforcedPause()`), which says
+    more than the Safe's own GS013; the Safe's reason when no inner call could be replayed."""
+    failed = [
+        f"{'call' if f.index is None else f'batch item {f.index}'} to {f.to} reverts "
+        f"with {f.reason}"
+        for f in simulation.failures
+    ]
+    return "; ".join(failed) or str(simulation.revert_reason)
 
 
 def simulation_json(simulation: Simulation | None) -> dict[str, Any] | None:
