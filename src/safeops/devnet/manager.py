@@ -243,5 +243,7 @@ def _clear(state_dir: Path) -> None:
         (state_dir / name).unlink(missing_ok=True)
     for log in state_dir.glob("anvil*.log"):
         log.unlink(missing_ok=True)
-    for sub in ("keys", "examples", "vault"):
+    # The proposals folder the policy names (`local:proposals`) held the stopped chains'
+    # proposals: a devnet started again must not find them pending.
+    for sub in ("keys", "examples", "vault", "proposals"):
         shutil.rmtree(state_dir / sub, ignore_errors=True)

@@ -136,6 +136,12 @@ def _same_calls(plan: Plan, action: ActionPlan) -> bool:
     ]
 
 
+def _resumable(plan: Plan | None, action: ActionPlan, digest: str) -> bool:
+    """A pending proposal of these same calls, planned under this very policy: one planned
+    under another would be refused at propose, and must not stand in for a fresh plan."""
+    return plan is not None and plan.policy_digest == digest and _same_calls(plan, action)
+
+
 def _plan_or_resume(
     session: Session,
     intent: Intent,
@@ -152,9 +158,8 @@ def _plan_or_resume(
     resumed: list[tuple[WrittenPlan, bool]] = []
     fresh: list[ActionPlan] = []
     for action in remaining.actions:
-        match = next(
-            (p.plan for p in pending if p.plan is not None and _same_calls(p.plan, action)), None
-        )
+        digest = session.policy.digest
+        match = next((p.plan for p in pending if _resumable(p.plan, action, digest)), None)
         if match is None:
             fresh.append(action)
             continue

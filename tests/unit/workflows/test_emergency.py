@@ -199,3 +199,16 @@ def test_the_key_is_fetched_once_per_run_and_wiped_after(w: World) -> None:
     assert not key.fetched
     with pytest.raises(RuntimeError, match="closed"):
         key.verify()
+
+
+def test_a_pending_proposal_of_another_policy_is_not_resumed(w: World) -> None:
+    from dataclasses import replace
+
+    from safeops.core.actions import plan_pause
+    from safeops.workflows.plan import make_plans
+
+    (written,) = make_plans(w.session, plan_pause(w.session.policy, ["router"], unpause=True))
+    w.store("admin").put(replace(written.plan, policy_digest="0" * 64), {}, "alice")
+    (outcome,) = emergency(w.session, UNPAUSE_ROUTER, signer("alice")).outcomes
+    assert (outcome.resumed, outcome.status) == (False, WAITING)
+    assert outcome.written.plan.tx.nonce == 1  # type: ignore[union-attr]
