@@ -34,7 +34,11 @@ def render(console: Console, run: EmergencyRun, again: str) -> None:
     """Every Safe's line, then what each waiting Safe needs, then the totals."""
     from rich.markup import escape
 
-    console.print(f"[bold]emergency {run.action}[/bold]: {len(run.outcomes)} Safe plan(s)")
+    safes = {o.safe.name for o in run.outcomes}
+    chains = {o.safe.chain_id for o in run.outcomes}
+    console.print(
+        f"[bold]emergency {run.action}[/bold]: {len(safes)} Safe(s) on {len(chains)} chain(s)"
+    )
     for outcome in run.outcomes:
         mark = _MARKS[outcome.status].format(outcome.words.upper())
         console.print(f"{mark} {escape(_where(outcome))}: {escape(_detail(outcome))}")
