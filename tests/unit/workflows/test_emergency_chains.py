@@ -137,3 +137,41 @@ def test_one_hash_in_two_safes_stores_must_be_named(w: World) -> None:
     w.store("guardian_2").put(other, {}, "oncall")
     with pytest.raises(BadInput, match=r"stores of several Safes: guardian .* guardian_2"):
         find_proposal(w.session, legacy.safe_tx_hash)
+
+
+def test_an_interrupt_stops_every_safe_at_its_next_step_and_keeps_the_report(
+    w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C reaches the main thread only: the Safes' threads stop between steps (never in
+    the middle of one), and the run still reports each Safe before it exits 130."""
+    import threading
+
+    import safeops.workflows.emergency as module
+
+    gate = threading.Event()
+    for name in GUARDIANS:
+        chain = w.chain(name)
+        reading = chain.state
+
+        def held(read=reading):  # type: ignore[no-untyped-def]
+            gate.wait(timeout=10)
+            return read()
+
+        monkeypatch.setattr(chain, "state", held)
+    real_wait = module.wait
+    calls = []
+
+    def wait(futures):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        gate.set()  # the threads were mid-read when Ctrl-C came: let that read finish
+        return real_wait(futures)
+
+    monkeypatch.setattr(module, "wait", wait)
+    run = emergency(w.session, ALL, signer("oncall"))
+    assert isinstance(run.interrupted, KeyboardInterrupt)
+    assert [(o.status, o.failure.kind, o.failure.step) for o in run.outcomes] == [  # type: ignore[union-attr]
+        (FAILED, "Cancelled", "check")
+    ] * 3
+    assert all(w.chain(name).sent == [] for name in GUARDIANS)
