@@ -129,9 +129,9 @@ def _render(
 
     from safeops.cli.render import decoded_tree, hashes_table, policy_names
 
-    names = policy_names(policy)
     for item, entry in zip(written, entries, strict=True):
         plan = item.plan
+        names = policy_names(policy, plan.chain_id)
         console.print(
             f"[bold]Plan {plan.part[0]}/{plan.part[1]}[/bold]: {plan.action} through "
             f"Safe {plan.safe_name} {plan.tx.safe}, nonce {plan.tx.nonce} "

@@ -47,7 +47,8 @@ def rehearse(
         fork_url=fork_url,
         stack=not no_stack,
     )
-    labels, names = session.policy.labels(), policy_names(session.policy)
+    chain_id = result.plan.chain_id
+    labels, names = session.policy.labels(chain_id), policy_names(session.policy, chain_id)
     output.result(
         result.to_json(), lambda console: render_rehearsal(console, result, labels, names)
     )

@@ -42,6 +42,10 @@ def render(console: Console, run: EmergencyRun, again: str) -> None:
     for outcome in run.outcomes:
         mark = _MARKS[outcome.status].format(outcome.words.upper())
         console.print(f"{mark} {escape(_where(outcome))}: {escape(_detail(outcome))}")
+        for check in outcome.executed.postconditions if outcome.executed else ():
+            mark = "[green]proven[/green]" if check.ok else "[bold red]NOT PROVEN[/bold red]"
+            actual = "" if check.ok else f" (actual {check.actual})"
+            console.print(f"    {mark} {escape(check.check)}{escape(actual)}")
         if outcome.already and outcome.status != ALREADY_DONE:
             already = ", ".join(outcome.already)
             console.print(f"  already {escape(_past(outcome))}: {escape(already)}")

@@ -41,6 +41,16 @@ def test_the_policy_spans_three_chains_with_one_safe_address_on_two() -> None:
     assert safes["guardian_3"].libraries.multisend_call_only == OWN_MULTISEND
 
 
+def test_one_address_on_two_chains_is_named_after_its_own_chain() -> None:
+    policy = multichain_policy()
+    router = policy.targets["router"].address
+    assert policy.targets["router_2"].address == router
+    assert policy.labels()[router] == "targets.router"
+    assert policy.labels(CHAINS[1])[router] == "targets.router_2"
+    assert policy.labels(CHAINS[1])[policy.signers["alice"].address] == "signers.alice"
+    assert policy.labels(CHAINS[2])[policy.safes["admin_3"].address] == "safes.admin_3"
+
+
 def test_pause_all_pauses_every_chain_each_with_its_own_transaction(w: World) -> None:
     run = emergency(w.session, ALL, signer("oncall"))
     assert [(o.safe.name, o.status) for o in run.outcomes] == [(n, DONE) for n in GUARDIANS]
