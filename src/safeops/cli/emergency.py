@@ -117,6 +117,13 @@ def withdraw(
     _run(ctx, intent, args, signer, dry_run)
 
 
+def _prompts(spec: object) -> bool:
+    """A keystore without a password file: its password is asked on the terminal."""
+    from safeops.core.keyspec import KeystoreKey
+
+    return isinstance(spec, KeystoreKey) and spec.password_file is None
+
+
 def _pause_args(action: str, targets: list[str] | None, all_targets: bool) -> list[str]:
     return [action, *(["--all"] if all_targets else (targets or []))]
 
@@ -133,6 +140,9 @@ def _run(ctx: typer.Context, intent: Intent, args: list[str], signer: str, dry_r
     policy = ["--policy", output.policy] if output.policy else []
     again = shlex.join(["safeops", *policy, "emergency", *args])
     with open_run_signer(session.policy, signer, ("proposer", "signer", "executor")) as key:
+        if not dry_run and _prompts(session.policy.signers[signer].key):
+            # Ask for the password here, before the Safes' threads start and print.
+            key.verify()
         run = emergency(session, intent, key, dry_run=dry_run)
         output.audit_details.update(key_fetched=key.fetched)
     output.audit_details.update(
