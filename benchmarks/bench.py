@@ -32,6 +32,8 @@ from harness import (
     run,
     scratch,
 )
+from multichain import chains_devnet, pause_all_chains
+from multichain import render as render_multichain
 from profiling import import_costs, pyinstrument, step_medians
 from report import Figures, render
 from startup import startup
@@ -69,6 +71,13 @@ def count_requests(net: Devnet, key: str, work: Path) -> dict[str, Counts]:
     return counted
 
 
+def multichain_section(runs: int, remote_runs: int) -> list[str]:
+    """One devnet of CHAINS chains; `--all` in one process vs one chain, local and far."""
+    with scratch("safeops-bench-chains-") as work, chains_devnet(CHAINS, work) as net:
+        figures = pause_all_chains(net, runs, remote_runs, work, REMOTE_DELAY_S)
+    return render_multichain(figures, CHAINS, REMOTE_DELAY_S)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=11, help="runs of each start-up case")
@@ -76,7 +85,15 @@ def main() -> None:
     parser.add_argument("--remote-runs", type=int, default=3, help="runs through a far RPC")
     parser.add_argument("--revoke-runs", type=int, default=3, help="runs of the revoke case")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--only-multichain",
+        action="store_true",
+        help="measure only `emergency pause --all` on 5 chains in one process, print its table",
+    )
     args = parser.parse_args()
+    if args.only_multichain:
+        print("\n".join(multichain_section(args.flow_runs, args.remote_runs)), flush=True)
+        return
 
     started, clock, load = datetime.now(UTC), time.perf_counter(), os.getloadavg()
     print("start-up …", flush=True)
@@ -106,6 +123,8 @@ def main() -> None:
         dry_run = [*pause_command(net)[1:], "--dry-run"]
         imports = import_costs(dry_run, fresh_dir(work, "imports"))
         devnet_up = Sample([n.up_seconds for n in nets])
+    print(f"emergency pause --all on {CHAINS} chains in one process …", flush=True)
+    multichain = multichain_section(args.flow_runs, args.remote_runs)
     figures = Figures(
         started=started,
         seconds=time.perf_counter() - clock,
@@ -128,6 +147,7 @@ def main() -> None:
         devnet_up=devnet_up,
         imports=imports,
         profiles=[p for p in profiles if p is not None],
+        multichain=multichain,
     )
     args.out.write_text(render(figures))
     print(f"wrote {args.out} in {figures.seconds:.0f} s", flush=True)

@@ -40,6 +40,8 @@ class Figures:
     devnet_up: Sample
     imports: list[tuple[str, float]]
     profiles: list[Path] = field(default_factory=list)
+    multichain: list[str] = field(default_factory=list)
+    """The rendered section of `multichain.py` (one process, every chain)."""
 
 
 def _version(name: str) -> str:
@@ -284,6 +286,7 @@ def render(figures: Figures) -> str:
         *_requests(figures),
         *_revoke(figures),
         *_chains(figures),
+        *figures.multichain,
         "## devnet up",
         "",
         "| case | median s | min-max | runs |",

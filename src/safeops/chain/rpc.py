@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -157,6 +158,8 @@ class RpcPool:
     members: list[Rpc]
     warn: Warn
     _said_alone: bool = field(default=False, repr=False)
+    # Two Safes of one chain may use the pool from two threads (a multi-Safe emergency).
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # Safe states already read and agreed on, by (Safe, block): one run reads each once.
     safe_states: dict[tuple[str, int], Any] = field(default_factory=dict, repr=False)
     # Runtime code hashes already read and agreed on, by (address, block); None: no code.
@@ -181,8 +184,9 @@ class RpcPool:
                 try:
                     answers.append((rpc, call(rpc)))
                 except RpcDown as error:
-                    if rpc in self.members:
-                        self.members.remove(rpc)
+                    with self._lock:
+                        if rpc in self.members:
+                            self.members.remove(rpc)
                     down.append(error)
         finally:  # said even when another member's error stops the flow
             for lost in down if self.members else ():
@@ -288,15 +292,33 @@ class RpcPools:
         self.warnings: list[str] = []
         self._sink = warn
         self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
+        self._failed: dict[tuple[tuple[str, ...], int], RpcUnavailable] = {}
+        # One lock per chain, so that a dead RPC's timeouts on one chain never hold up
+        # another chain's Safes, and two threads of one chain open its pool once.
+        self._locks: dict[tuple[tuple[str, ...], int], threading.Lock] = {}
+        self._guard = threading.Lock()
 
     def _warn(self, message: str) -> None:
-        if message not in self.warnings:
+        with self._guard:
+            if message in self.warnings:
+                return
             self.warnings.append(message)
-            if self._sink is not None:
-                self._sink(message)
+        if self._sink is not None:
+            self._sink(message)
 
     def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
+        """The chain's pool, opened once per run; a chain none of whose RPCs answered is not
+        asked again in the same run (its timeouts are paid once)."""
         key = (tuple(urls), chain_id)
-        if key not in self._pools:
-            self._pools[key] = open_pool(urls, chain_id, self._warn)
-        return self._pools[key]
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key in self._failed:
+                raise self._failed[key]
+            if key not in self._pools:
+                try:
+                    self._pools[key] = open_pool(urls, chain_id, self._warn)
+                except RpcUnavailable as error:
+                    self._failed[key] = error
+                    raise
+            return self._pools[key]

@@ -66,7 +66,8 @@ def rehearse(
         stack=not no_stack,
         signer=key,
     )
-    labels, names = session.policy.labels(), policy_names(session.policy)
+    chain_id = result.plan.chain_id
+    labels, names = session.policy.labels(chain_id), policy_names(session.policy, chain_id)
     output.result(
         result.to_json(), lambda console: render_rehearsal(console, result, labels, names)
     )
