@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flows import pause_command, pause_remote, pause_three_ways
-from flows_many import pause_chains, revoke_many, with_members
+from flows_many import revoke_many, with_members
 from harness import ROOT, SAFE_CLI, SAFEOPS, Devnet, Sample, devnets, fresh_dir, scratch
+from multichain import chains_devnet, pause_all_chains
+from multichain import render as render_multichain
 from profiling import import_costs, pyinstrument, step_medians
 from report import Figures, render
 from startup import startup
 
 CHAINS = 5
 REMOTE_DELAYS_S = (0.05, 0.15)  # a hosted RPC across the internet: one region away, or further
-CHAINS_DELAY_S = 0.05
 
 
 def devnet_key(net: Devnet, name: str = "oncall") -> str:
@@ -33,6 +34,13 @@ def devnet_key(net: Devnet, name: str = "oncall") -> str:
     return "0x" + bytes(Account.decrypt(keystore, password)).hex()
 
 
+def multichain_section(runs: int, remote_runs: int) -> list[str]:
+    """One devnet of CHAINS chains; `--all` in one process vs one chain, local and far."""
+    with scratch("safeops-bench-chains-") as work, chains_devnet(CHAINS, work) as net:
+        figures = pause_all_chains(net, runs, remote_runs, work, REMOTE_DELAYS_S[0])
+    return render_multichain(figures, CHAINS, REMOTE_DELAYS_S[0])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=11, help="runs of each start-up case")
@@ -40,7 +48,15 @@ def main() -> None:
     parser.add_argument("--remote-runs", type=int, default=3, help="runs through a far RPC")
     parser.add_argument("--revoke-runs", type=int, default=3, help="runs of the revoke case")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument(
+        "--only-multichain",
+        action="store_true",
+        help="measure only `emergency pause --all` on 5 chains in one process, print its table",
+    )
     args = parser.parse_args()
+    if args.only_multichain:
+        print("\n".join(multichain_section(args.flow_runs, args.remote_runs)), flush=True)
+        return
 
     started, clock, load = datetime.now(UTC), time.perf_counter(), os.getloadavg()
     # As an installed package would be: compiled once. Without this, a checkout run with
@@ -48,19 +64,14 @@ def main() -> None:
     compileall.compile_dir(ROOT / "src" / "safeops", quiet=1)
     print("start-up …", flush=True)
     startup_samples = startup(args.runs)
-    with scratch("safeops-bench-") as work, devnets(CHAINS, work) as nets:
-        print(f"{CHAINS} devnets up; one pause three ways …", flush=True)
+    with scratch("safeops-bench-") as work, devnets(1, work) as nets:
+        print("devnet up; one pause three ways …", flush=True)
         net, key, safe_cli = nets[0], devnet_key(nets[0]), SAFE_CLI.exists()
         pause = pause_three_ways(net, args.flow_runs, work, key, safe_cli=safe_cli)
         remote = []
         for delay in REMOTE_DELAYS_S:
             print(f"the same through an RPC {delay * 1000:.0f} ms away …", flush=True)
             remote.append(pause_remote(net, args.remote_runs, work, key, safe_cli, delay))
-        print(f"pause on {CHAINS} chains, in one process …", flush=True)
-        chains = {0.0: pause_chains(nets, args.flow_runs, work, key)}
-        chains[CHAINS_DELAY_S] = pause_chains(
-            nets, args.remote_runs, work, key, delay_s=CHAINS_DELAY_S
-        )
         print("revoke 1,000 …", flush=True)
         admins = [devnet_key(net, name) for name in ("alice", "bob")]
         revoke = revoke_many(net, args.revoke_runs, work, admins)
@@ -82,6 +93,8 @@ def main() -> None:
         dry_run = [*pause_command(net)[1:], "--dry-run"]
         imports = import_costs(dry_run, fresh_dir(work, "imports"))
         devnet_up = Sample([n.up_seconds for n in nets])
+    print(f"emergency pause --all on {CHAINS} chains in one process …", flush=True)
+    multichain = multichain_section(args.flow_runs, args.remote_runs)
     figures = Figures(
         started=started,
         seconds=time.perf_counter() - clock,
@@ -91,11 +104,10 @@ def main() -> None:
         steps=step_medians(pause.timelines),
         remote=remote,
         revoke=revoke,
-        chains=chains,
-        chain_count=CHAINS,
         devnet_up=devnet_up,
         imports=imports,
         profiles=[p for p in profiles if p is not None],
+        multichain=multichain,
     )
     args.out.write_text(render(figures))
     print(f"wrote {args.out} in {figures.seconds:.0f} s", flush=True)

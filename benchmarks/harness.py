@@ -154,7 +154,6 @@ class Devnet:
     contracts: dict[str, str]
     up_seconds: float
     chain: Chain
-    chain_id: int = 31337
 
     def reset(self) -> None:
         """Back to the marked chain state, with an empty proposal store."""
@@ -176,11 +175,9 @@ class Devnet:
         return replace(self, rpc_url=proxy_url, policy=policy)
 
 
-def _devnet_up(folder: Path, chain_id: int) -> Devnet:
+def _devnet_up(folder: Path) -> Devnet:
     start = time.perf_counter()
-    done = run(
-        [SAFEOPS, "devnet", "up", "--dir", str(folder), "--chain-id", str(chain_id), "--json"]
-    )
+    done = run([SAFEOPS, "devnet", "up", "--dir", str(folder), "--json"])
     seconds = time.perf_counter() - start
     state = json.loads(done.stdout)
     chain = Chain(state["rpc_url"])
@@ -193,20 +190,15 @@ def _devnet_up(folder: Path, chain_id: int) -> Devnet:
         contracts=state["contracts"],
         up_seconds=seconds,
         chain=chain,
-        chain_id=int(state["chain_id"]),
     )
-
-
-FIRST_CHAIN_ID = 31337
 
 
 @contextmanager
 def devnets(count: int, root: Path) -> Iterator[list[Devnet]]:
-    """`count` devnets, one after the other, each its own chain (chain ids 31337, 31338, …) so
-    that one policy can span them; every one started is stopped, whatever happens."""
+    """`count` devnets, one after the other; every one started is stopped, whatever happens."""
     folders = [root / f"devnet-{index}" for index in range(1, count + 1)]
     try:
-        yield [_devnet_up(folder, FIRST_CHAIN_ID + index) for index, folder in enumerate(folders)]
+        yield [_devnet_up(folder) for folder in folders]
     finally:
         for folder in folders:
             if folder.exists():

@@ -1,19 +1,17 @@
-"""The report's sections for the far RPCs, the 1,000-address revoke and the five chains."""
+"""The report's sections for the far RPCs and the 1,000-address revoke."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 
 from flows import Remote
 from flows_many import REVOKE_COUNT, RevokeResults
-from harness import Sample, met, row
+from harness import met, row
 from rpc_traffic import ROUND_TRIPS
 
 PAUSE_GOAL = 0.8
 REMOTE_TRIPS_GOAL = 20
 REVOKE_GOAL_S = 8.0
-CHAINS_GOAL = 1.3
 GOAL_DELAY_S = 0.05  # the goals through a far RPC are set at 50 ms
 
 
@@ -85,39 +83,6 @@ def revoke(results: RevokeResults) -> list[str]:
         row(f"minimal script, {count} transactions (sign, execute)", results.minimal),
         "",
         f"Goal, under {REVOKE_GOAL_S:.0f} s: {met(results.total.median < REVOKE_GOAL_S)}.",
-        "",
-    ]
-    return lines
-
-
-def chains(by_delay: dict[float, dict[str, Sample]], count: int) -> list[str]:
-    lines = [
-        f"## Emergency pause on {count} chains vs one chain",
-        "",
-        f"{count} devnets, each its own chain (chain ids 31337 and up), and one policy over "
-        "them with one router per chain: `safeops emergency pause --all` is one process for "
-        f"all {count} chains. safe-cli and the minimal script pause one chain per process, "
-        "all started at once. Wall time until the last exits.",
-        "",
-        "| RPC | case | median s | min-max | runs | ÷ one chain |",
-        "|---|---|---|---|---|---|",
-    ]
-    verdicts = []
-    for delay, samples in by_delay.items():
-        where = "local" if not delay else f"{delay * 1000:.0f} ms away"
-        for tool in ("safeops", "safe-cli", "minimal"):
-            one, every = samples.get(f"{tool} one"), samples.get(f"{tool} all")
-            if one is None or every is None:
-                continue
-            ratio = every.median / one.median
-            lines.append(row(f"{where} | {tool}, one chain", one, "1.00"))
-            lines.append(row(f"{where} | {tool}, {count} chains", every, f"{ratio:.2f}"))
-            if tool == "safeops":
-                verdicts.append(f"{where} {met(ratio <= CHAINS_GOAL)} ({ratio:.2f}x)")
-    lines += [
-        "",
-        f"Goal, at most {CHAINS_GOAL}x one chain: {'; '.join(verdicts)}, on {os.cpu_count()} "
-        "cores.",
         "",
     ]
     return lines

@@ -68,8 +68,10 @@ def store_plan(
 
 
 def read_stored(directory: Path, safe_tx_hash: str) -> StoredProposal | None:
-    """The local store's proposal file for `safe_tx_hash`, read whatever its Safe and chain."""
+    """The local store's proposal file for `safe_tx_hash` (`<chainId>-<hash>.json`, or the
+    old `<hash>.json`), read whatever its Safe and chain."""
     from safeops.proposals.local import proposal_from_json
 
-    path = directory / f"{safe_tx_hash.lower()}.json"
-    return proposal_from_json(json.loads(path.read_text())) if path.exists() else None
+    wanted = safe_tx_hash.lower()
+    found = sorted(directory.glob(f"*-{wanted}.json")) + sorted(directory.glob(f"{wanted}.json"))
+    return proposal_from_json(json.loads(found[0].read_text())) if found else None

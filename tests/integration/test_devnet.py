@@ -158,3 +158,33 @@ def test_up_without_anvil_is_an_environment_error(tmp_path: Path) -> None:
     assert result.code == 3
     assert "npm install" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_up_with_several_chains_spans_them_in_one_policy_and_down_stops_them_all(
+    tmp_path: Path,
+) -> None:
+    up = cli_process("--json", "devnet", "up", "--dir", str(tmp_path), "--chains", "2")
+    try:
+        assert up.code == 0, up.stderr
+        chains = up.json["chains"]
+        assert [(c["chain_id"], c["suffix"], c["canonical"]) for c in chains] == [
+            (31337, "", True),
+            (31338, "_2", False),
+        ]
+        assert len({c["rpc_url"] for c in chains}) == 2
+        policy = up.json["policy"]
+        valid = cli_process("--json", "--policy", policy, "policy", "validate")
+        assert valid.code == 0, valid.stderr
+        checked = cli_process("--json", "--policy", policy, "policy", "check")
+        assert checked.code == 0, checked.stderr
+        text = Path(policy).read_text()
+        assert text.count("libraries = { multisend_call_only = ") == 2  # guardian_2, admin_2
+        assert "[safes.guardian_2]" in text
+        assert "[targets.router_2]" in text
+        again = cli_process("--json", "devnet", "up", "--dir", str(tmp_path), "--chains", "3")
+        assert again.code == 2
+        assert "devnet down" in again.stderr
+    finally:
+        down = cli_process("--json", "devnet", "down", "--dir", str(tmp_path))
+    assert down.json["stopped"] is True
+    assert not any(process_alive(c["pid"]) for c in up.json["chains"])

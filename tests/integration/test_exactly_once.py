@@ -205,15 +205,15 @@ def test_emergency_killed_after_the_send_is_already_done_once_mined(
     _mine(w3)
     again = run(capsys, policy, "emergency", "pause", "router", "--signer", "oncall")
     assert again.code == 0, again.stderr
-    assert (again.json["done"], again.json["already_done"], again.json["tx_hash"]) == (
+    assert (again.json["done"], again.json["status"], again.json["executed_before"]) == (
         True,
-        True,
+        "already_done",
         tx_hash,
     )
-    assert [c["ok"] for c in again.json["postconditions"]] == [True]
     assert _executor_nonce(w3, devnet) == executor_nonce + 1
     assert _sends_in_audit(workdir) == [tx_hash]
-    stored = read_stored(workdir / "proposals", again.json["safe_tx_hash"])
+    (filed,) = (workdir / "proposals").glob("*0x*.json")  # the killed run's proposal
+    stored = read_stored(workdir / "proposals", filed.name.removesuffix(".json")[-66:])
     assert stored is not None
     assert stored.executed_tx == tx_hash
 
@@ -432,9 +432,9 @@ def test_the_loser_of_two_concurrent_emergency_pauses_reports_the_winners_transa
         won = _finish(winner, signal.SIGINT)
     assert loser.code == 0, loser.stderr
     (tx_hash,) = _sends_in_audit(workdir)
-    assert (loser.json["done"], loser.json["already_done"], loser.json["tx_hash"]) == (
+    assert (loser.json["done"], loser.json["status"], loser.json["executed_before"]) == (
         True,
-        True,
+        "already_done",
         tx_hash,
     )
     assert won.code == 130

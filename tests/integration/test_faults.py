@@ -352,7 +352,7 @@ def test_read_only_store_stores_nothing_then_a_rerun_completes(
     again = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert again.code == 0, again.stderr
     assert (again.json["already_proposed"], again.json["confirmations"]) == (False, 1)
-    assert _stored_files(store) == [f"{safe_tx_hash}.json"]
+    assert _stored_files(store) == [f"31337-{safe_tx_hash}.json"]
 
 
 def test_ctrl_c_between_write_and_rename_leaves_no_file(
@@ -383,7 +383,7 @@ def test_ctrl_c_between_write_and_rename_leaves_no_file(
     )
     again = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert (again.code, again.json["already_proposed"]) == (0, False)
-    assert _stored_files(store) == [f"{safe_tx_hash}.json"]
+    assert _stored_files(store) == [f"31337-{safe_tx_hash}.json"]
 
 
 def _start_paused(args: list[str], point: str, cwd: Path) -> tuple[subprocess.Popen[str], Any]:
@@ -425,12 +425,12 @@ def test_killed_between_write_and_rename_then_a_rerun_completes(
     killed = _finish(process, signal.SIGKILL)
     assert killed.code == -signal.SIGKILL
     temporary = Path(paused["temporary"])
-    assert [p.name for p in store.glob("0x*.json")] == []  # not even half of one
+    assert [p.name for p in store.glob("[0-9]*-0x*.json")] == []  # not even half of one
     assert json.loads(temporary.read_text())["plan"]["safeTxHash"] == safe_tx_hash
     assert run(capsys, policy, "queue").json["pending"] == []  # readers ignore temp files
     again = run(capsys, policy, "propose", str(path), "--signer", "oncall")
     assert (again.code, again.json["already_proposed"]) == (0, False)
-    assert [p.name for p in store.glob("0x*.json")] == [f"{safe_tx_hash}.json"]
+    assert [p.name for p in store.glob("[0-9]*-0x*.json")] == [f"31337-{safe_tx_hash}.json"]
     # The dead writer's temp file goes with the first write after it is surely stale.
     old = time.time() - STALE_TEMP_S - 1
     os.utime(temporary, (old, old))

@@ -98,7 +98,7 @@ def test_export_sign_with_cast_and_import(
         devnet.signers["bob"],
         2,
     )
-    stored = json.loads((tmp_path / "proposals" / f"{safe_tx_hash}.json").read_text())
+    stored = json.loads((tmp_path / "proposals" / f"31337-{safe_tx_hash}.json").read_text())
     assert stored["signatures"][devnet.signers["bob"]] == signature.lower()
     executed = run(capsys, policy, "execute", safe_tx_hash, "--signer", "alice")
     assert executed.code == 0, executed.stderr

@@ -68,7 +68,7 @@ def _proposed_withdrawal(capsys: pytest.CaptureFixture[str], policy: Path, signe
 
 def _store(policy: Path, safe_tx_hash: str, owner: str, signature: bytes) -> None:
     """Put a confirmation in the shared proposal folder, as another tool or person might."""
-    stored = policy.parent / "proposals" / f"{safe_tx_hash}.json"
+    stored = policy.parent / "proposals" / f"31337-{safe_tx_hash}.json"
     document = json.loads(stored.read_text())
     document["signatures"][owner] = "0x" + signature.hex()
     stored.write_text(json.dumps(document))
@@ -194,7 +194,7 @@ def test_approved_hash_nested_safe_and_eth_sign_execute_where_the_policy_allows(
     )
     policy = _policy(tmp_path, text + "\n" + keyless)
     safe_tx_hash = _proposed_withdrawal(capsys, policy, "alice")
-    stored = policy.parent / "proposals" / f"{safe_tx_hash}.json"
+    stored = policy.parent / "proposals" / f"31337-{safe_tx_hash}.json"
     document = json.loads(stored.read_text())
     document["signatures"] = {}  # alice's own signature withdrawn: only the mixed kinds remain
     stored.write_text(json.dumps(document))

@@ -115,15 +115,30 @@ def test_emergency_pause_all_in_one_command(
     assert run(capsys, policy, "queue").json["pending"] == []
 
 
-def test_emergency_unpause_stops_after_proposing(
-    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3
+def test_emergency_unpause_one_command_per_signer(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
 ) -> None:
+    """2-of-3: the first signer proposes and signs (exit 1: not unpaused yet, and who must
+    sign), the next runs the same command to sign, and the one who can execute finishes."""
     assert run(capsys, policy, "emergency", "pause", "router", "--signer", "oncall").code == 0
-    result = run(capsys, policy, "emergency", "unpause", "router", "--signer", "alice")
-    assert result.code == 0, result.stderr
+    command = ("emergency", "unpause", "router")
+    result = run(capsys, policy, *command, "--signer", "alice")
+    assert result.code == 1, result.stderr
+    assert "waiting for 1 more signature(s) (bob, carol)" in result.stderr
+    assert result.json["status"] == "waiting"
     assert result.json["tx_hash"] is None
     assert (result.json["confirmations"], result.json["threshold"]) == (1, 2)
     assert "bob" in result.json["missing_signers"]
+    signed = run(capsys, policy, *command, "--signer", "bob")  # bob may sign, not execute
+    assert signed.code == 1, signed.stderr
+    assert (signed.json["confirmations"], signed.json["resumed"]) == (2, True)
+    assert signed.json["waiting_for"] == {"signatures": 0, "executors": ["oncall", "alice"]}
+    done = run(capsys, policy, *command, "--signer", "alice")
+    assert done.code == 0, done.stderr
+    assert (done.json["status"], done.json["safe_tx_hash"]) == ("done", result.json["safe_tx_hash"])
+    router = devnet.contracts["router"]
+    assert w3.eth.call({"to": router, "data": "0x5c975abb"})[-1] == 0  # paused() is false
+    assert run(capsys, policy, "queue").json["pending"] == []
 
 
 def test_propose_needs_a_fresh_rehearsal(
@@ -141,7 +156,7 @@ def test_propose_needs_a_fresh_rehearsal(
 
 
 def _stored(policy: Path, safe_tx_hash: str) -> Path:
-    return policy.parent / "proposals" / f"{safe_tx_hash}.json"
+    return policy.parent / "proposals" / f"31337-{safe_tx_hash}.json"
 
 
 @pytest.mark.parametrize(

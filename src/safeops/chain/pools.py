@@ -117,6 +117,7 @@ class RpcPools:
         self._sink = warn
         self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
         self._probes: dict[str, Probe] = {}
+        self._failed: dict[tuple[tuple[str, ...], int], RpcUnavailable] = {}
         self._lock = threading.Lock()
         self._locks: dict[object, threading.Lock] = {}
 
@@ -139,12 +140,22 @@ class RpcPools:
             return self._probes[url]
 
     def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
+        """The chain's pool, opened once per run; a chain none of whose RPCs answered is not
+        asked again in the same run (its timeouts are paid once)."""
         key = (tuple(urls), chain_id)
         with self._lock_of(("pool", key)):
+            if key in self._failed:
+                raise self._failed[key]
             if key not in self._pools:
                 checked = each_at_once(self._probe, list(dict.fromkeys(urls)))
                 by_url = {c.url: c for c in checked if isinstance(c, Probe)}
                 if len(by_url) != len(checked):  # probe() returns its errors; this is a bug
                     raise next(c for c in checked if isinstance(c, BaseException))
-                self._pools[key] = open_pool([by_url[url] for url in urls], chain_id, self._warn)
+                try:
+                    self._pools[key] = open_pool(
+                        [by_url[url] for url in urls], chain_id, self._warn
+                    )
+                except RpcUnavailable as error:
+                    self._failed[key] = error
+                    raise
             return self._pools[key]

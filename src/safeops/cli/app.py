@@ -24,6 +24,7 @@ from safeops.cli import (
     propose,
     queue,
     rehearse,
+    reject,
     review,
     sign,
     tx,
@@ -62,6 +63,7 @@ app.command("propose")(propose.propose)
 app.command("sign")(sign.sign)
 app.command("execute")(execute.execute)
 app.command("queue")(queue.queue)
+app.command("reject")(reject.reject)
 app.add_typer(emergency.app, name="emergency")
 app.add_typer(audit.app, name="audit")
 

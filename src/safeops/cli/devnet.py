@@ -40,6 +40,16 @@ def _summary(state: DevnetState, running: bool) -> dict[str, Any]:
         "pid": state.pid,
         "vault_env": state.vault_env,
         "notes": state.notes,
+        "chains": [
+            {
+                "chain_id": chain.chain_id,
+                "rpc_url": chain.rpc_url,
+                "pid": chain.pid,
+                "suffix": chain.suffix,
+                "canonical": chain.canonical,
+            }
+            for chain in state.chains
+        ],
     }
 
 
@@ -50,8 +60,10 @@ def _render(console: Console, summary: dict[str, Any], headline: str) -> None:
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("rpc", summary["rpc_url"])
-    table.add_row("chain id", str(summary["chain_id"]))
+    for chain in summary["chains"]:
+        where = "" if chain["canonical"] else " (Safe contracts at non-canonical addresses)"
+        names = f" (names{chain['suffix']})" if chain["suffix"] else ""
+        table.add_row(f"chain {chain['chain_id']}", f"{chain['rpc_url']}{names}{where}")
     table.add_row("policy", summary["policy"])
     for name, address in summary["safes"].items():
         table.add_row(f"safe {name}", address)
@@ -76,16 +88,22 @@ def up(
             "(VAULT_ADDR's Vault, else a local OpenBao the devnet starts)."
         ),
     ] = "keystore",
-    chain_id: Annotated[
-        int, typer.Option("--chain-id", min=1, help="The devnet chain's id (another chain).")
-    ] = 31337,
+    chains: Annotated[
+        int,
+        typer.Option(
+            "--chains",
+            help="How many chains (ids 31337, 31338, …), each with its Safes and demo protocol, "
+            "in one policy; with 2 or more the last has its Safe contracts at non-canonical "
+            "addresses.",
+        ),
+    ] = 1,
 ) -> None:
     """Start anvil, deploy Safe 1.4.1, the demo protocol and two Safes, write the policy."""
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
     output.progress(f"starting the devnet in {state_dir} …")
-    state, started = manager.up(state_dir, keys=keys, environ=os.environ, chain_id=chain_id)
+    state, started = manager.up(state_dir, keys=keys, environ=os.environ, chains=chains)
     summary = _summary(state, running=True) | {"started": started}
     headline = (
         "[green]devnet started[/green]" if started else "[yellow]devnet already running[/yellow]"

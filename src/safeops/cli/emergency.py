@@ -1,29 +1,34 @@
-"""`safeops emergency`: the one command on-call runs at 3 a.m. to pause (or unpause)."""
+"""`safeops emergency`: the one command on-call runs at 3 a.m. to pause (or unpause), revoke
+or withdraw, on every Safe and chain involved at once; each next signer runs the same
+command to sign, and whoever completes the threshold executes and proves."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import open_policy_signer
+from safeops.cli.options import open_run_signer
 from safeops.cli.session import open_session
-from safeops.errors import Refused
+from safeops.errors import BadInput
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
-    from safeops.workflows.emergency import SafeOutcome
+    from safeops.workflows.emergency_intents import Intent
 
 app = typer.Typer(
-    help="Emergency actions in one command: plan, review, rehearse, propose, sign and execute.",
+    help="Emergency actions in one command per signer: plan, review, rehearse, propose, sign "
+    "and execute, on every Safe and chain at once.",
     no_args_is_help=True,
 )
 
 Targets = Annotated[list[str] | None, typer.Argument(help="Targets of the policy.")]
-AllTargets = Annotated[bool, typer.Option("--all", help="Every target.")]
-Signer = Annotated[str, typer.Option("--signer", help="The on-call owner's signer name.")]
+AllTargets = Annotated[bool, typer.Option("--all", help="Every target, on every chain.")]
+Signer = Annotated[
+    str, typer.Option("--signer", help="Your signer name: a proposer, an owner or both.")
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Stop after the rehearsal.")]
 
 
@@ -35,8 +40,11 @@ def pause(
     signer: Signer = "",
     dry_run: DryRun = False,
 ) -> None:
-    """Pause targets now: executes at once when this signer alone meets the threshold."""
-    _run(ctx, targets, all_targets, False, signer, dry_run)
+    """Pause targets now; targets already paused are left out and reported."""
+    from safeops.workflows.emergency_intents import PauseIntent
+
+    intent = PauseIntent(tuple(targets or ()), all_targets, unpause=False)
+    _run(ctx, intent, _pause_args("pause", targets, all_targets), signer, dry_run)
 
 
 @app.command("unpause")
@@ -48,74 +56,103 @@ def unpause(
     dry_run: DryRun = False,
 ) -> None:
     """Unpause targets through the Safe the policy gives that power (the admin Safe)."""
-    _run(ctx, targets, all_targets, True, signer, dry_run)
+    from safeops.workflows.emergency_intents import PauseIntent
+
+    intent = PauseIntent(tuple(targets or ()), all_targets, unpause=True)
+    _run(ctx, intent, _pause_args("unpause", targets, all_targets), signer, dry_run)
 
 
-def _run(
+@app.command("revoke")
+def revoke(
     ctx: typer.Context,
-    targets: list[str] | None,
-    all_targets: bool,
-    unpause: bool,
-    signer: str,
-    dry_run: bool,
+    allowlist: Annotated[str, typer.Argument(help="An allow-list of the policy.")],
+    addresses: Annotated[list[str] | None, typer.Argument(help="Addresses (EIP-55).")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from-file", help="One address per line; # starts a comment.")
+    ] = None,
+    signer: Signer = "",
+    dry_run: DryRun = False,
 ) -> None:
-    from safeops.errors import BadInput
+    """Revoke addresses from an allow-list; addresses already revoked are left out."""
+    from safeops.cli.plan import read_addresses
+    from safeops.workflows.emergency_intents import RevokeIntent
+
+    listed = read_addresses(from_file) if from_file else []
+    wanted = [*(addresses or []), *listed]
+    if not wanted:
+        raise BadInput("no address to revoke", hint="Name addresses or pass --from-file.")
+    args = ["revoke", allowlist, *(addresses or [])]
+    args += ["--from-file", str(from_file)] if from_file else []
+    _run(ctx, RevokeIntent(allowlist, tuple(wanted)), args, signer, dry_run)
+
+
+@app.command("withdraw")
+def withdraw(
+    ctx: typer.Context,
+    vault: Annotated[str, typer.Argument(help="A vault of the policy.")],
+    to: Annotated[str, typer.Option("--to", help="A recipient of the policy (by name).")],
+    token: Annotated[str | None, typer.Option("--token", help="A token of the policy.")] = None,
+    amount: Annotated[
+        str | None, typer.Option("--amount", help="In token units, e.g. 1250.5 (exact decimal).")
+    ] = None,
+    all_tokens: Annotated[
+        bool, typer.Option("--all-tokens", help="Sweep every policy token the vault holds.")
+    ] = False,
+    again: Annotated[
+        bool,
+        typer.Option(
+            "--again",
+            help="Withdraw even though this same withdrawal just executed (a second tranche).",
+        ),
+    ] = False,
+    signer: Signer = "",
+    dry_run: DryRun = False,
+) -> None:
+    """Emergency-withdraw from a vault to a recipient the policy names, within its caps."""
+    from safeops.workflows.emergency_intents import WithdrawIntent
+
+    intent = WithdrawIntent(vault, to, token, amount, all_tokens, once=not again)
+    args = ["withdraw", vault, "--to", to]
+    args += ["--all-tokens"] if all_tokens else ["--token", token or "", "--amount", amount or ""]
+    _run(ctx, intent, args, signer, dry_run)
+
+
+def _prompts(spec: object) -> bool:
+    """A keystore without a password file: its password is asked on the terminal."""
+    from safeops.core.keyspec import KeystoreKey
+
+    return isinstance(spec, KeystoreKey) and spec.password_file is None
+
+
+def _pause_args(action: str, targets: list[str] | None, all_targets: bool) -> list[str]:
+    return [action, *(["--all"] if all_targets else (targets or []))]
+
+
+def _run(ctx: typer.Context, intent: Intent, args: list[str], signer: str, dry_run: bool) -> None:
+    from safeops.cli.render_emergency import raise_for, render
     from safeops.workflows.emergency import emergency
 
     output: Output = ctx.ensure_object(Output)
     if not signer:
-        raise BadInput("--signer is required: the owner whose key proposes and signs")
-    action = "unpause" if unpause else "pause"
-    output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
+        raise BadInput("--signer is required: the signer whose key proposes, signs or executes")
+    output.audit(f"emergency {intent.action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
-    key = open_policy_signer(session.policy, signer, "proposer", output)
-    outcomes = emergency(
-        session,
-        targets or [],
-        all_targets=all_targets,
-        unpause=unpause,
-        signer=key,
-        dry_run=dry_run,
+    policy = ["--policy", output.policy] if output.policy else []
+    again = shlex.join(["safeops", *policy, "emergency", *args])
+    key = open_run_signer(session.policy, signer, ("proposer", "signer", "executor"))
+    # The closing audit entry is signed by every key that took part in the run: the run's key
+    # signs it too, then is wiped when the run ends (Output.release_keys), not fetched again.
+    output.key_holds.callback(key.close)
+    if not dry_run and _prompts(session.policy.signers[signer].key):
+        # Ask for the password here, before the Safes' threads start and print.
+        key.verify()
+    run = emergency(session, intent, key, dry_run=dry_run)
+    output.audit_details.update(key_fetched=key.fetched)
+    if key.fetched:
+        output.keys_used.append(key)
+    output.audit_details.update(
+        safe_tx_hashes=[o.to_json()["safe_tx_hash"] for o in run.outcomes if o.written],
+        outcomes={o.safe.name: o.status for o in run.outcomes},
     )
-    output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
-    entries = [o.to_json() for o in outcomes]
-    document: dict[str, Any] = {
-        **entries[0],  # the single-Safe case reads like its steps
-        "outcomes": entries,
-        "dry_run": dry_run,
-        "done": all(o.executed is not None and o.executed.proven for o in outcomes),
-    }
-    output.result(document, lambda console: _render(console, outcomes, dry_run))
-    failed = [o for o in outcomes if o.executed is not None and not o.executed.proven]
-    if failed:
-        reasons = [
-            f"Safe {o.written.plan.safe_name}: {'; '.join(o.executed.unproven)}"
-            for o in failed
-            if o.executed is not None
-        ]
-        raise Refused(
-            f"not done: {' | '.join(reasons)}",
-            hint="See the postconditions above; do not retry blindly.",
-        )
-
-
-def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> None:
-    for outcome in outcomes:
-        plan = outcome.written.plan
-        head = f"Safe {plan.safe_name}: {plan.action} {plan.safe_tx_hash}"
-        if dry_run:
-            console.print(f"[green]rehearsed[/green] {head} (dry run: nothing proposed)")
-        elif outcome.executed is not None:
-            proven = outcome.executed.proven
-            mark = "[green]done[/green]" if proven else "[bold red]NOT PROVEN[/bold red]"
-            earlier = " (already: not sent again)" if outcome.executed.already_done else ""
-            console.print(f"{mark} {head} in {outcome.executed.tx_hash}{earlier}")
-        elif outcome.proposed is not None:
-            p = outcome.proposed
-            console.print(
-                f"[yellow]proposed[/yellow] {head}: {p.confirmations}/{p.threshold} "
-                "signatures. One more owner must run:"
-            )
-            for name in outcome.missing_signers:
-                console.print(f"  safeops sign {plan.safe_tx_hash} --signer {name}")
-            console.print(f"then: safeops execute {plan.safe_tx_hash} --signer EXECUTOR")
+    output.result(run.to_json(), lambda console: render(console, run, again))
+    raise_for(run)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import SafeTxHashArgument, SignerOption, open_policy_signer
+from safeops.cli.options import SafeOption, SafeTxHashArgument, SignerOption, open_policy_signer
 from safeops.cli.session import open_session
 from safeops.errors import Refused
 
@@ -31,6 +31,7 @@ def execute(
     safe_tx_hash: SafeTxHashArgument,
     signer: SignerOption,
     resend: Resend = False,
+    safe: SafeOption = None,
 ) -> None:
     """Execute a proposal that has its threshold of verified owner signatures, then prove
     its postconditions on chain. Exit 1 if anything fails. Run again after a crash: a send
@@ -43,7 +44,8 @@ def execute(
     wanted = SafeTxHash.parse(safe_tx_hash)
     session = open_session(output)
     executor = open_policy_signer(session.policy, signer, "executor", output)
-    result = run(session, wanted, executor, signer, resend=resend)
+    chosen = session.safe(safe) if safe else None
+    result = run(session, wanted, executor, signer, chosen, resend=resend)
     output.audit_details.update(
         tx_hash=result.tx_hash, success=result.success, already_done=result.already_done
     )

@@ -13,9 +13,18 @@ from safeops.errors import BadInput
 
 if TYPE_CHECKING:
     from safeops.core.policy import Policy
+    from safeops.keys.run_signer import RunScopedSigner
     from safeops.keys.signer import Signer
 
 SignerOption = Annotated[str, typer.Option("--signer", help="A signer of the policy.")]
+SafeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--safe",
+        help="The policy Safe, when a hash is in several Safes' stores (one Safe address on "
+        "several chains before Safe 1.3.0).",
+    ),
+]
 SafeTxHashArgument = Annotated[
     str, typer.Argument(help="The proposal's safeTxHash (0x and 64 hex digits).")
 ]
@@ -90,3 +99,27 @@ def open_policy_signer(
     # audit entry), dropped when the run ends.
     output.key_holds.enter_context(signer.held())
     return KeyUse(signer, output.keys_used)
+
+
+def open_run_signer(policy: Policy, name: str, roles: tuple[str, ...]) -> RunScopedSigner:
+    """The policy's signer `name`, holding at least one of `roles`, whose key is fetched once
+    for the whole run (see RunScopedSigner); the caller closes it."""
+    from safeops.cli.prompts import hidden_prompt
+    from safeops.errors import Refused
+    from safeops.keys.resolve import open_run_signer as open_signer
+
+    entry = policy.signers.get(name)
+    if entry is None:
+        raise BadInput(
+            f"unknown signer {name!r}", hint=f"The policy's: {', '.join(policy.signers)}."
+        )
+    if not any(role in entry.roles for role in roles):
+        raise Refused(f"signer {name} has none of the roles {', '.join(roles)} in the policy")
+    if entry.key is None:
+        raise Refused(
+            f"signer {name} has no key in the policy: it signs elsewhere",
+            hint="Run `safeops sign` with --export-typed-data and --signature for this owner.",
+        )
+    return open_signer(
+        name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
+    )

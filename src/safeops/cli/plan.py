@@ -129,9 +129,9 @@ def _render(
 
     from safeops.cli.render import decoded_tree, hashes_table, policy_names
 
-    names = policy_names(policy)
     for item, entry in zip(written, entries, strict=True):
         plan = item.plan
+        names = policy_names(policy, plan.chain_id)
         console.print(
             f"[bold]Plan {plan.part[0]}/{plan.part[1]}[/bold]: {plan.action} through "
             f"Safe {plan.safe_name} {plan.tx.safe}, nonce {plan.tx.nonce} "
@@ -224,7 +224,7 @@ def revoke(
     output.audit("plan revoke", allowlist=allowlist)
     session = open_session(output)
     policy = session.policy
-    listed = _read_addresses(from_file) if from_file else []
+    listed = read_addresses(from_file) if from_file else []
     if from_file and not listed:
         raise BadInput(f"{from_file} holds no address", hint="One address per line; # comments.")
     wanted = list(addresses or []) + listed
@@ -239,7 +239,7 @@ def revoke(
     _finish(ctx, session, plans, nonce, replace, out_dir, tx_builder, typed_data)
 
 
-def _read_addresses(path: Path) -> list[str]:
+def read_addresses(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:

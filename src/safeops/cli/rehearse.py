@@ -81,11 +81,11 @@ def rehearse(
         stack=not no_stack,
         signer=key,
     )
-    labels, names = session.policy.labels(), policy_names(session.policy)
-
     def render(console: Console) -> None:
         for result in results:
-            render_rehearsal(console, result, labels, names)
+            chain_id = result.plan.chain_id
+            labels = session.policy.labels(chain_id)
+            render_rehearsal(console, result, labels, policy_names(session.policy, chain_id))
 
     output.result(rehearsals_json(results), render)
     failed = [result for result in results if not result.passed]

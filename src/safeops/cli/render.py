@@ -39,8 +39,9 @@ class Names:
 NO_NAMES = Names()
 
 
-def policy_names(policy: Policy) -> Names:
-    """Labels and function signatures from the policy's entries and templates."""
+def policy_names(policy: Policy, chain_id: int | None = None) -> Names:
+    """Labels (of `chain_id`'s entries, when given) and function signatures from the
+    policy's entries and templates."""
     from safeops.core.policy import CallTemplate
 
     templates: list[CallTemplate] = []
@@ -49,7 +50,7 @@ def policy_names(policy: Policy) -> Names:
     templates += [entry.revoke for entry in policy.allowlists.values()]
     templates += [entry.withdraw for entry in policy.vaults.values()]
     functions = {hex0x(t.signature.selector): t.signature.canonical for t in templates}
-    return Names(policy.labels(), functions)
+    return Names(policy.labels(chain_id), functions)
 
 
 def _call_label(call: DecodedCall, names: Names) -> str:

@@ -32,7 +32,12 @@ def review(
         Path | None, typer.Option("--tx-builder", help="Review a Transaction Builder batch file.")
     ] = None,
     safe: Annotated[
-        str | None, typer.Option("--safe", help="The policy Safe of a batch that names none.")
+        str | None,
+        typer.Option(
+            "--safe",
+            help="The policy Safe of a batch that names none, or of a hash several Safes' "
+            "stores hold.",
+        ),
     ] = None,
     nonce: Annotated[
         int | None,
@@ -91,7 +96,8 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
     )
     if subject.plan is not None:
         console.print(f"action: {subject.plan.action} {escape(str(subject.plan.arguments))}")
-    render_inspection(console, result.inspection, None, policy_names(policy))
+    names = policy_names(policy, subject.safe.chain_id)
+    render_inspection(console, result.inspection, None, names)
     console.print("[bold]Policy[/bold]")
     if not result.violations:
         console.print("  [green]every call is one the policy allows[/green]")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import SafeTxHashArgument, open_policy_signer
+from safeops.cli.options import SafeOption, SafeTxHashArgument, open_policy_signer
 from safeops.cli.session import open_session
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ def sign(
     signature: Annotated[
         str | None, typer.Option("--signature", help="Import a signature made elsewhere (0x-hex).")
     ] = None,
+    safe: SafeOption = None,
 ) -> None:
     """Re-verify the proposal independently (rebuild, hashes, review, simulation), show the
     hashes a hardware wallet displays, then sign it or import/export a signature."""
@@ -41,7 +42,15 @@ def sign(
     wanted = SafeTxHash.parse(safe_tx_hash)
     session = open_session(output)
     key = open_policy_signer(session.policy, signer, "signer", output) if signer else None
-    result = run(session, wanted, key, export_typed_data=export_typed_data, signature=signature)
+    chosen = session.safe(safe) if safe else None
+    result = run(
+        session,
+        wanted,
+        key,
+        export_typed_data=export_typed_data,
+        signature=signature,
+        safe=chosen,
+    )
     output.result(result.to_json(), lambda console: _render(console, result))
 
 

@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 from safeops.core.actions.common import lookup
 from safeops.core.actions.leaves import LeafChecker, describe
+from safeops.core.actions.reject import is_rejection
 from safeops.core.actions.violations import (
     ACTION_MISMATCH,
     CHAIN_MISMATCH,
@@ -74,7 +75,11 @@ def evaluate(
         raise BadInput(f"unknown action {action!r} (known: {', '.join(ACTIONS)})")
     decoded = decode_call(tx.to, tx.value, tx.data, tx.operation)
     checker = LeafChecker(policy, safe_name)
-    calls = _walk(checker, decoded, _batcher(safe))
+    if is_rejection(tx, safe):
+        checker.actions.add("reject")  # the standard cancellation: it calls nothing
+        calls: list[Violation] = []
+    else:
+        calls = _walk(checker, decoded, _batcher(safe))
     calls += [
         Violation(f.code, f"{f.path}: {f.message}", f.path)
         for f in check_transaction(tx, decoded, chain_id, safe.libraries.by_address())
@@ -107,7 +112,7 @@ def _walk(checker: LeafChecker, top: DecodedCall, batcher: str | None) -> list[V
     if top.to != batcher or top.kind != "multisend":
         allowed = f"MultiSendCallOnly {batcher}" if batcher else "nothing for this Safe version"
         message = (
-            f"call: delegatecall to {describe(checker.policy, top.to)}: code run by delegatecall "
+            f"call: delegatecall to {checker.where(top.to)}: code run by delegatecall "
             f"acts as the Safe; the only one allowed is a multiSend batch to {allowed}"
         )
         return [Violation(DELEGATECALL_NOT_ALLOWED, message, "call")]
@@ -122,7 +127,7 @@ def _walk(checker: LeafChecker, top: DecodedCall, batcher: str | None) -> list[V
         path = f"call.batch[{index}]"
         if item.operation == Operation.DELEGATECALL:
             message = (
-                f"{path}: delegatecall to {describe(checker.policy, item.to)} inside a batch: "
+                f"{path}: delegatecall to {checker.where(item.to)} inside a batch: "
                 "batch items may only call (one batch level, MultiSendCallOnly)"
             )
             violations.append(Violation(DELEGATECALL_NOT_ALLOWED, message, path))
@@ -135,7 +140,7 @@ def _identity(policy: Policy, safe: SafeEntry, tx: SafeTx, chain_id: int) -> lis
     violations = []
     if tx.safe.lower() != safe.address.lower():
         message = (
-            f"the transaction is for Safe {describe(policy, tx.safe)}, "
+            f"the transaction is for Safe {describe(policy, tx.safe, safe.chain_id)}, "
             f"not {safe.name} ({safe.address})"
         )
         violations.append(Violation(SAFE_MISMATCH, message, "safe"))

@@ -66,7 +66,9 @@ class Plan:
 
     @property
     def file_name(self) -> str:
-        return f"{self.safe_tx_hash}.json"
+        """`<chainId>-<safeTxHash>.json`: before Safe 1.3.0 the hash has no chain id, so one
+        Safe at one address on two chains would give two plans the same name."""
+        return f"{self.chain_id}-{self.safe_tx_hash}.json"
 
     def to_json(self) -> dict[str, Any]:
         hashes = self.inspection.hashes.to_json()

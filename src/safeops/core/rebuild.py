@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withdraw
+from safeops.core.actions import ActionPlan, plan_pause, plan_reject, plan_revoke, plan_withdraw
 from safeops.core.actions.withdraw import plan_withdraw_all
 from safeops.core.batch import build_for_safe
 from safeops.core.plan import Plan
@@ -53,6 +53,13 @@ def _rebuild_action(policy: Policy, plan: Plan) -> list[ActionPlan]:
             str(args["amount"]),
             str(args["recipient"]),
         )
+    if plan.action == "reject":
+        # The nonce in the intent is the one the rejection proves used up: it must be the
+        # transaction's own, or the proof would watch another nonce than the one it uses.
+        if args["nonce"] != plan.tx.nonce:
+            raise ValueError(f"it rejects nonce {args['nonce']} at nonce {plan.tx.nonce}")
+        rejects = args.get("rejects")
+        return [plan_reject(policy, plan.safe_name, plan.tx.nonce, rejects and str(rejects))]
     raise BadInput(f"the plan's action {plan.action!r} is not one safeops builds")
 
 

@@ -1,4 +1,5 @@
-"""Deploy the devnet: Safe 1.4.1 at canonical addresses, two Safes and the demo protocol."""
+"""Deploy the devnet: Safe 1.4.1 (at canonical addresses, or moved elsewhere to stand for a
+chain with non-canonical deployments), two Safes and the demo protocol."""
 
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ class Deployment:
     contracts: dict[str, str] = field(default_factory=dict)
     members: list[str] = field(default_factory=list)
     signers: dict[str, str] = field(default_factory=dict)
+    libraries: dict[str, str] = field(default_factory=dict)
+    """The policy's `libraries` for this chain's Safes: empty where they are canonical."""
 
 
 def account(name: str) -> LocalAccount:
@@ -112,6 +115,7 @@ def create_safe(
     threshold: int,
     salt: int,
     singleton: str = c.SAFE_L2_141,
+    fallback_handler: str = c.FALLBACK_HANDLER_141,
 ) -> str:
     """Create a Safe proxy through the canonical 1.4.1 factory; return its address."""
     from safe_eth.eth.contracts import get_safe_V1_4_1_contract
@@ -120,7 +124,7 @@ def create_safe(
 
     zero = "0x" + "00" * 20
     initializer = get_safe_V1_4_1_contract(client.w3).encode_abi(
-        "setup", [list(owners), threshold, zero, b"", c.FALLBACK_HANDLER_141, zero, 0, zero]
+        "setup", [list(owners), threshold, zero, b"", fallback_handler, zero, 0, zero]
     )
     factory = ProxyFactoryV141(c.PROXY_FACTORY_141, client)
     sent = factory.deploy_proxy_contract_with_nonce(
@@ -143,8 +147,40 @@ def deploy_artifact(w3: Web3, name: str, *args: Any) -> str:
     return str(receipt["contractAddress"])
 
 
-def deploy_devnet(rpc_url: str) -> Deployment:
-    """Deploy the whole devnet on a fresh anvil at `rpc_url`."""
+def elsewhere(name: str) -> str:
+    """Where a non-canonical chain keeps `name`: a fixed address no official list knows."""
+    from eth_hash.auto import keccak
+    from eth_utils.address import to_checksum_address
+
+    return to_checksum_address(keccak(f"safeops devnet non-canonical {name}".encode())[-20:])
+
+
+def move_safe_stack(w3: Web3) -> dict[str, str]:
+    """Make this chain one whose Safe deployments are not at the canonical addresses: the
+    exact runtime code of the 1.4.1 L2 singleton, fallback handler and MultiSendCallOnly at
+    other addresses, and no MultiSendCallOnly at the canonical one (a batch sent there would
+    delegatecall into an empty account). Returns the addresses by contracts key."""
+    from web3.types import RPCEndpoint
+
+    def set_code(address: str, code: str) -> None:
+        w3.provider.make_request(RPCEndpoint("anvil_setCode"), [address, code])
+
+    moved = {}
+    for key, canonical in (
+        ("safe_singleton", c.SAFE_L2_141),
+        ("fallback_handler", c.FALLBACK_HANDLER_141),
+        ("multisend_call_only", c.MULTISEND_CALL_ONLY_141),
+    ):
+        moved[key] = elsewhere(key)
+        set_code(moved[key], w3.eth.get_code(w3.to_checksum_address(canonical)).to_0x_hex())
+    set_code(c.MULTISEND_CALL_ONLY_141, "0x")
+    return moved
+
+
+def deploy_devnet(rpc_url: str, *, canonical: bool = True) -> Deployment:
+    """Deploy the whole devnet on a fresh anvil at `rpc_url`; `canonical` False moves the Safe
+    contracts off their canonical addresses first (see `move_safe_stack`). The demo contracts
+    land at the same addresses either way (same deployer, same nonces)."""
     from safe_eth.eth import EthereumClient
 
     client = EthereumClient(rpc_url)  # type: ignore[arg-type]
@@ -152,9 +188,24 @@ def deploy_devnet(rpc_url: str) -> Deployment:
     deployment = Deployment(chain_id=w3.eth.chain_id)
     deployment.signers = {name: account(name).address for name in DEV_KEYS if name != "deployer"}
     deploy_safe_stack(client)
+    stack = {
+        "multisend_call_only": c.MULTISEND_CALL_ONLY_141,
+        "safe_singleton": c.SAFE_L2_141,
+        "fallback_handler": c.FALLBACK_HANDLER_141,
+    }
+    if not canonical:
+        stack = move_safe_stack(w3)
+        deployment.libraries = {"multisend_call_only": stack["multisend_call_only"]}
     for spec in (GUARDIAN, ADMIN):
         owners = [deployment.signers[name] for name in spec.owners]
-        deployment.safes[spec.name] = create_safe(client, owners, spec.threshold, spec.salt)
+        deployment.safes[spec.name] = create_safe(
+            client,
+            owners,
+            spec.threshold,
+            spec.salt,
+            singleton=stack["safe_singleton"],
+            fallback_handler=stack["fallback_handler"],
+        )
     guardian, admin = deployment.safes["guardian"], deployment.safes["admin"]
 
     token = deploy_artifact(
@@ -177,10 +228,8 @@ def deploy_devnet(rpc_url: str) -> Deployment:
         "lending": lending,
         "allowlist": allowlist,
         "vault": vault,
-        "multisend_call_only": c.MULTISEND_CALL_ONLY_141,
-        "safe_singleton": c.SAFE_L2_141,
+        **stack,
         "proxy_factory": c.PROXY_FACTORY_141,
-        "fallback_handler": c.FALLBACK_HANDLER_141,
     }
     _fund_vault(w3, token, vault)
     return deployment

@@ -1,4 +1,5 @@
-"""`devnet up|down|status`: one state directory, one detached anvil, nothing left behind."""
+"""`devnet up|down|status`: one state directory, one detached anvil per chain, nothing left
+behind."""
 
 from __future__ import annotations
 
@@ -12,12 +13,24 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from safeops.chain.anvil import rpc_request, start_anvil
+from safeops.chain.anvil import AnvilProcess, rpc_request, start_anvil
 from safeops.devnet.key_sources import KEY_SOURCES, place_keys, remove_keys
 from safeops.errors import BadInput, DevnetError, SafeOpsError
 
 STATE_FILE = "state.json"
 DEVNET_CHAIN_ID = 31337
+MAX_CHAINS = 8
+
+
+@dataclass
+class ChainState:
+    """One chain of the devnet: its anvil and whether its Safe contracts are canonical."""
+
+    chain_id: int
+    rpc_url: str
+    pid: int
+    suffix: str = ""
+    canonical: bool = True
 
 
 @dataclass
@@ -37,6 +50,13 @@ class DevnetState:
     bao_pid: int | None = None
     vault_env: str | None = None
     notes: list[str] = field(default_factory=list)
+    chains: list[ChainState] = field(default_factory=list)
+    """Every chain, the first one included (whose rpc_url, chain_id and pid are above too)."""
+
+    def __post_init__(self) -> None:
+        self.chains = [ChainState(**c) if isinstance(c, dict) else c for c in self.chains]
+        if not self.chains:  # a state file written before devnets had several chains
+            self.chains = [ChainState(self.chain_id, self.rpc_url, self.pid)]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,76 +99,112 @@ def _is_our_anvil(pid: int) -> bool:
     return _is_ours(pid, b"anvil")
 
 
-def is_running(state: DevnetState) -> bool:
-    if not _is_our_anvil(state.pid):
+def _answers(chain: ChainState) -> bool:
+    if not _is_our_anvil(chain.pid):
         return False
     try:
-        rpc_request(state.rpc_url, "eth_chainId", [], timeout=1.0)
+        rpc_request(chain.rpc_url, "eth_chainId", [], timeout=1.0)
     except (OSError, ValueError, DevnetError):
         return False
     return True
+
+
+def is_running(state: DevnetState) -> bool:
+    """Every chain's anvil runs and answers."""
+    return all(_answers(chain) for chain in state.chains)
 
 
 def up(
     state_dir: Path,
     keys: str = "keystore",
     environ: Mapping[str, str] | None = None,
-    chain_id: int = DEVNET_CHAIN_ID,
+    chains: int = 1,
 ) -> tuple[DevnetState, bool]:
-    """Start and deploy the devnet, or report the running one. Returns (state, started).
-    Devnets on other chain ids can run side by side as the chains of one policy."""
+    """Start and deploy the devnet on `chains` chains (chain ids 31337, 31338, …; with two or
+    more, the last one has its Safe contracts off the canonical addresses), or report the
+    running one. Returns (state, started)."""
     if keys not in KEY_SOURCES:
         raise BadInput(
             f"unknown key source {keys!r}", hint=f"Use one of: {', '.join(KEY_SOURCES)}."
         )
+    if not 1 <= chains <= MAX_CHAINS:
+        raise BadInput(f"--chains must be 1 to {MAX_CHAINS}, not {chains}")
     existing = load_state(state_dir)
     if existing and is_running(existing):
+        if len(existing.chains) != chains:
+            raise BadInput(
+                f"a devnet with {len(existing.chains)} chain(s) already runs in {state_dir}",
+                hint="Stop it first with `safeops devnet down`, or use another --dir.",
+            )
         return existing, False
     if existing:
-        _clear(state_dir)
+        down(state_dir)  # stop whatever of it still runs, then start afresh
     state_dir.mkdir(parents=True, exist_ok=True)
     environ = environ or {}
-    anvil = start_anvil(
-        chain_id=chain_id,
-        log_path=state_dir / "anvil.log",
-        detach=True,
-        binary=environ.get("SAFEOPS_ANVIL"),
-    )
+    anvils: list[AnvilProcess] = []
     try:
-        state = _deploy_into(state_dir, anvil.rpc_url, anvil.pid, keys, environ)
+        for index in range(chains):
+            anvils.append(
+                start_anvil(
+                    chain_id=DEVNET_CHAIN_ID + index,
+                    log_path=state_dir / _log_name(index),
+                    detach=True,
+                    binary=environ.get("SAFEOPS_ANVIL"),
+                )
+            )
+        state = _deploy_into(state_dir, anvils, keys, environ)
     except BaseException:
-        anvil.stop()
+        for anvil in anvils:
+            anvil.stop()
         raise
     (state_dir / STATE_FILE).write_text(json.dumps(state.to_json(), indent=2) + "\n")
     return state, True
 
 
+def _log_name(index: int) -> str:
+    return "anvil.log" if index == 0 else f"anvil-{index + 1}.log"
+
+
 def _deploy_into(
-    state_dir: Path, rpc_url: str, pid: int, keys: str, environ: Mapping[str, str]
+    state_dir: Path, anvils: list[AnvilProcess], keys: str, environ: Mapping[str, str]
 ) -> DevnetState:
     from safeops.devnet.deploy import deploy_devnet
     from safeops.devnet.examples import write_examples
-    from safeops.devnet.policy_file import render_policy
+    from safeops.devnet.policy_file import ChainBlock, chain_suffix, render_chains_policy
 
-    deployment = deploy_devnet(rpc_url)
+    blocks: list[ChainBlock] = []
+    chains: list[ChainState] = []
+    for index, anvil in enumerate(anvils, start=1):
+        # With several chains the last one stands for a chain whose Safe deployments are not
+        # at the canonical addresses, so the policy's `libraries` path always runs.
+        canonical = len(anvils) == 1 or index < len(anvils)
+        deployment = deploy_devnet(anvil.rpc_url, canonical=canonical)
+        blocks.append(ChainBlock(deployment, anvil.rpc_url, chain_suffix(index)))
+        chains.append(
+            ChainState(
+                deployment.chain_id, anvil.rpc_url, anvil.pid, chain_suffix(index), canonical
+            )
+        )
+    first = blocks[0]
     placement = place_keys(keys, state_dir, environ)
     policy = state_dir / "policy.toml"
-    policy.write_text(render_policy(deployment, rpc_url, placement.policy_keys))
-    examples = write_examples(state_dir / "examples", rpc_url, deployment)
+    policy.write_text(render_chains_policy(blocks, placement.policy_keys))
+    examples = write_examples(state_dir / "examples", first.rpc_url, first.deployment)
     return DevnetState(
-        rpc_url=rpc_url,
-        chain_id=deployment.chain_id,
-        pid=pid,
+        rpc_url=first.rpc_url,
+        chain_id=first.deployment.chain_id,
+        pid=chains[0].pid,
         policy=str(policy.resolve()),
-        safes=deployment.safes,
-        contracts=deployment.contracts,
-        signers=deployment.signers,
+        safes={f"{n}{b.suffix}": a for b in blocks for n, a in b.deployment.safes.items()},
+        contracts={f"{n}{b.suffix}": a for b in blocks for n, a in b.deployment.contracts.items()},
+        signers=first.deployment.signers,
         keys=keys,
         examples={name: str(path.resolve()) for name, path in examples.items()},
         started_at=time.time(),
         bao_pid=placement.bao_pid,
         vault_env=placement.vault_env,
         notes=placement.notes,
+        chains=chains,
     )
 
 
@@ -158,7 +214,8 @@ def down(state_dir: Path) -> tuple[DevnetState | None, list[str]]:
     state = load_state(state_dir)
     if state is None:
         return None, []
-    for pid, program in ((state.pid, b"anvil"), (state.bao_pid, b"bao")):
+    processes = [(chain.pid, b"anvil") for chain in state.chains] + [(state.bao_pid, b"bao")]
+    for pid, program in processes:
         if pid is not None and _is_ours(pid, program):
             os.kill(pid, signal.SIGTERM)
             _wait_gone(pid, program)
@@ -182,7 +239,11 @@ def _wait_gone(pid: int, program: bytes, timeout: float = 5.0) -> None:
 
 def _clear(state_dir: Path) -> None:
     """Remove what `up` wrote; leave anything else the operator put there."""
-    for name in (STATE_FILE, "policy.toml", "anvil.log", "vault.env"):
+    for name in (STATE_FILE, "policy.toml", "vault.env"):
         (state_dir / name).unlink(missing_ok=True)
-    for sub in ("keys", "examples", "vault"):
+    for log in state_dir.glob("anvil*.log"):
+        log.unlink(missing_ok=True)
+    # The proposals folder the policy names (`local:proposals`) held the stopped chains'
+    # proposals: a devnet started again must not find them pending.
+    for sub in ("keys", "examples", "vault", "proposals"):
         shutil.rmtree(state_dir / sub, ignore_errors=True)

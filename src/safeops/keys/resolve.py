@@ -9,6 +9,7 @@ from safeops.core.keyspec import KeyringKey, KeySpec, KeystoreKey, VaultKey
 from safeops.errors import BadInput, ExitCode, SafeOpsError
 from safeops.keys import keystore
 from safeops.keys.keystore import PasswordPrompt
+from safeops.keys.run_signer import RunScopedSigner
 from safeops.keys.signer import JustInTimeSigner, KeyFetcher, Signer
 
 NO_KEY = "none: signs elsewhere (sign --signature)"
@@ -69,6 +70,20 @@ def open_signer(
     """
     fetch = key_fetcher(spec, environ=environ, password_prompt=password_prompt)
     return JustInTimeSigner(name, expected_address, spec.describe(), fetch)
+
+
+def open_run_signer(
+    name: str,
+    spec: KeySpec,
+    expected_address: str,
+    *,
+    environ: Mapping[str, str],
+    password_prompt: PasswordPrompt | None = None,
+) -> RunScopedSigner:
+    """`open_signer`, but the key is fetched once for the whole run (see RunScopedSigner);
+    close it when the run ends."""
+    fetch = key_fetcher(spec, environ=environ, password_prompt=password_prompt)
+    return RunScopedSigner(name, expected_address, spec.describe(), fetch)
 
 
 def check_signer(

@@ -28,7 +28,7 @@ PROPOSAL_FORMAT = 1
 STALE_TEMP_S = 300
 # What `put` writes: anything else matching 0x*.json (a sync tool's "conflicted copy") is not
 # a proposal of this store, whatever it holds.
-PROPOSAL_NAME = re.compile(r"0x[0-9a-f]{64}\.json")
+PROPOSAL_NAME = re.compile(r"([0-9]+-)?0x[0-9a-f]{64}\.json")
 
 
 def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
@@ -102,15 +102,20 @@ def _quiet(_: str) -> None:
 
 
 class LocalStore(ProposalStore):
-    """`local:DIR`: `<safeTxHash>.json` per proposal. Writes go to a temp file in the same
-    folder, are fsynced and renamed, so a crash leaves the old file or the new one, never
-    half of one; an exclusive lock keeps two processes from interleaving read-modify-write.
+    """`local:DIR`: `<chainId>-<safeTxHash>.json` per proposal. Writes go to a temp file in
+    the same folder, are fsynced and renamed, so a crash leaves the old file or the new one,
+    never half of one; an exclusive lock keeps two processes from interleaving
+    read-modify-write.
 
     Several Safes (and chains) may share one folder: each store sees only the proposals of
-    its own (chain id, Safe). Readers see only `0x….json`: a temp file left by a killed writer
-    is never read, and the next write removes it once it is older than any write takes. A file
-    that cannot be read as a proposal (a sync tool's conflicted copy, a truncated file) is
-    skipped with a warning when listing: it must not stop every Safe sharing the folder."""
+    its own (chain id, Safe). The chain id is in the name because a Safe at one address on
+    two chains has the same safeTxHash on both before Safe 1.3.0 (no chain id in its domain):
+    one name per hash would let one chain's proposal overwrite the other's. Files named
+    `<safeTxHash>.json` by earlier versions are still read (and renamed on their next write).
+    Readers see only those two shapes: a temp file left by a killed writer is never read, and
+    the next write removes it once it is older than any write takes. A file that cannot be
+    read as a proposal (a sync tool's conflicted copy, a truncated file) is skipped with a
+    warning when listing: it must not stop every Safe sharing the folder."""
 
     def __init__(self, directory: Path, chain_id: int, safe: str, warn: Warn = _quiet) -> None:
         self.directory = directory
@@ -123,6 +128,10 @@ class LocalStore(ProposalStore):
         return f"LocalStore({self.directory}, chain {self.chain_id}, {self.safe})"
 
     def _path(self, safe_tx_hash: SafeTxHash) -> Path:
+        return self.directory / f"{self.chain_id}-{safe_tx_hash}.json"
+
+    def _legacy_path(self, safe_tx_hash: SafeTxHash) -> Path:
+        """The name earlier versions gave every proposal, whatever its chain."""
         return self.directory / f"{safe_tx_hash}.json"
 
     def _unavailable(self, doing: str, error: OSError) -> StoreUnavailable:
@@ -173,16 +182,19 @@ class LocalStore(ProposalStore):
         return proposal.chain_id == self.chain_id and proposal.safe == self.safe
 
     def get(self, safe_tx_hash: SafeTxHash) -> StoredProposal | None:
-        path = self._path(safe_tx_hash)
-        if not path.exists():
-            return None
-        proposal = self._read(path)
-        return proposal if self._mine(proposal) else None
+        for path in (self._path(safe_tx_hash), self._legacy_path(safe_tx_hash)):
+            if path.exists() and self._mine(proposal := self._read(path)):
+                return proposal
+        return None
 
     def _readable(self) -> Iterator[StoredProposal]:
         """Every proposal file of the folder that reads as one filed under its own hash; the
         others are named in a warning and never used."""
-        for path in sorted(self.directory.glob("0x*.json")):
+        paths = [
+            *sorted(self.directory.glob(f"{self.chain_id}-0x*.json")),
+            *sorted(self.directory.glob("0x*.json")),
+        ]
+        for path in paths:
             if not PROPOSAL_NAME.fullmatch(path.name):
                 self.warn(f"skipped {path}: not a proposal file name (a sync tool's copy?)")
                 continue
@@ -191,7 +203,8 @@ class LocalStore(ProposalStore):
             except SafeOpsError as error:  # unreadable, not JSON, not a proposal, edited
                 self.warn(f"skipped unreadable proposal file {path}: {error.message}")
                 continue
-            if path.name != f"{proposal.safe_tx_hash}.json":
+            own = (f"{proposal.safe_tx_hash}.json", self._path(proposal.safe_tx_hash).name)
+            if path.name not in own:
                 self.warn(f"skipped {path}: it holds proposal {proposal.safe_tx_hash}")
                 continue
             yield proposal
@@ -199,9 +212,13 @@ class LocalStore(ProposalStore):
     def pending(self, from_nonce: int = 0) -> list[StoredProposal]:
         if not self.directory.is_dir():
             return []
-        found = [
-            p for p in self._readable() if self._mine(p) and p.pending and p.nonce >= from_nonce
-        ]
+        mine: dict[SafeTxHash, StoredProposal] = {}
+        # This chain's files come first: where an old-style file of the same hash is left,
+        # the chain-named one is the current copy.
+        for proposal in self._readable():
+            if self._mine(proposal):
+                mine.setdefault(proposal.safe_tx_hash, proposal)
+        found = [p for p in mine.values() if p.pending and p.nonce >= from_nonce]
         return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))
 
     def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
@@ -263,7 +280,16 @@ class LocalStore(ProposalStore):
             )
         except OSError as error:
             raise self._unavailable("write to", error) from None
+        self._remove_legacy(proposal.safe_tx_hash)
         self._remove_stale_temps()
+
+    def _remove_legacy(self, safe_tx_hash: SafeTxHash) -> None:
+        """The old-style file of a proposal just written under its chain-named file, if it is
+        this Safe's (on another chain, the same name may be another Safe's proposal)."""
+        legacy = self._legacy_path(safe_tx_hash)
+        with contextlib.suppress(OSError, SafeOpsError):
+            if legacy.exists() and self._mine(self._read(legacy)):
+                legacy.unlink()
 
     def _remove_stale_temps(self) -> None:
         """Temp files of writers killed between write and rename (SIGKILL, power loss)."""

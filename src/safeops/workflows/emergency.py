@@ -1,166 +1,103 @@
-"""`safeops emergency pause|unpause`: plan, review, rehearse, propose, sign and execute in one
-command when the signer's own signature meets the threshold; otherwise stop after proposing
-and say exactly who must sign."""
+"""`safeops emergency pause|unpause|revoke|withdraw`: every Safe (chain) the request involves
+goes through plan, review, rehearsal, proposal, signature and execution on its own and at
+the same time, so a dead RPC, a failed review or a waiting threshold on one chain never holds
+up another; the run reports every Safe."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
 
-from safeops.core.actions import ActionPlan, plan_pause
-from safeops.errors import Refused
-from safeops.workflows.execute import execute, may_execute
-from safeops.workflows.executed import Executed
-from safeops.workflows.guards import live_safe
-from safeops.workflows.plan import WrittenPlan, make_plans
-from safeops.workflows.plan_files import write_plan
-from safeops.workflows.propose import Proposed, propose
-from safeops.workflows.reconcile import AlreadyDone, already_done, same_calls
-from safeops.workflows.rehearse import rehearse_plan
-from safeops.workflows.review import review
+from safeops.core.emergency import STATUSES, Failure, run_exit_code
+from safeops.workflows.emergency_flow import EmergencySigner, run_safe
+from safeops.workflows.emergency_intents import Intent
+from safeops.workflows.emergency_outcome import Outcome
 from safeops.workflows.session import Session
-from safeops.workflows.subjects import Subject
 
 
-class EmergencySigner(Protocol):
-    """An owner who proposes, signs and executes: the keys layer's Signer."""
+@dataclass(frozen=True)
+class EmergencyRun:
+    """Every Safe's outcome, in the policy's order, and whether an interrupt cut it short."""
+
+    action: str
+    outcomes: list[Outcome]
+    dry_run: bool = False
+    interrupted: KeyboardInterrupt | None = None
 
     @property
-    def name(self) -> str: ...
+    def failures(self) -> list[Failure]:
+        return [o.failure for o in self.outcomes if o.failure is not None]
 
     @property
-    def address(self) -> str: ...
+    def exit_code(self) -> int:
+        statuses = [o.status for o in self.outcomes]
+        return run_exit_code(statuses, self.failures, dry_run=self.dry_run)
 
-    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes: ...
-
-    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes: ...
-
-
-@dataclass
-class SafeOutcome:
-    """What happened for one Safe's plan, step by step."""
-
-    written: WrittenPlan
-    rehearsed: bool = False
-    proposed: Proposed | None = None
-    executed: Executed | None = None
-    missing_signers: list[str] = field(default_factory=list)
+    @property
+    def done(self) -> bool:
+        """Every target now in the requested state, proven (never for a dry run)."""
+        return not self.dry_run and self.exit_code == 0
 
     def to_json(self) -> dict[str, Any]:
-        plan, proposed, executed = self.written.plan, self.proposed, self.executed
+        entries = [o.to_json() for o in self.outcomes]
+        counts = dict.fromkeys(STATUSES, 0)
+        for outcome in self.outcomes:
+            counts[outcome.status] += 1
         return {
-            "safe": plan.safe_name,
-            "plan": str(self.written.path),
-            "nonce": plan.tx.nonce,
-            **plan.inspection.hashes.to_json(),
-            "warnings": [f.code for f in plan.inspection.findings],
-            "violations": [],
-            "passed": self.rehearsed,
-            "confirmations": proposed.confirmations if proposed else 0,
-            "threshold": proposed.threshold if proposed else None,
-            "tx_hash": executed.tx_hash if executed else None,
-            "success": executed.success if executed else None,
-            "postconditions": [c.to_json() for c in executed.postconditions] if executed else [],
-            "missing_signers": self.missing_signers,
-            "already_done": executed.already_done if executed else False,
+            **entries[0],  # a one-Safe run reads like its steps, as it always has
+            "action": self.action,
+            "outcomes": entries,
+            "counts": counts,
+            "dry_run": self.dry_run,
+            "done": self.done,
+            "exit_code": self.exit_code,
+            "interrupted": self.interrupted is not None,
         }
 
 
 def emergency(
-    session: Session,
-    targets: Sequence[str],
-    *,
-    all_targets: bool,
-    unpause: bool,
-    signer: EmergencySigner,
-    dry_run: bool = False,
-) -> list[SafeOutcome]:
-    """Every step is the same code path as its own command; any failure stops everything."""
-    action_plans = plan_pause(session.policy, targets, all_targets=all_targets, unpause=unpause)
-    # What the chain shows done already (a run killed after its send, a concurrent run that
-    # won) is reported with its transaction, not planned again.
-    finished: list[SafeOutcome] = []
-    remaining: list[ActionPlan] = []
-    for action in action_plans:
-        done = already_done(session, action)
-        if done is None:
-            remaining.append(action)
-        else:
-            finished.append(_already(session, done))
-    outcomes = [SafeOutcome(w) for w in _resume_or_plan(session, remaining)]
-    for outcome in outcomes:  # prove every plan before anything is proposed
-        _review_and_rehearse(session, outcome)
-    if dry_run:
-        return finished + outcomes
-    for outcome in outcomes:
-        _propose_and_execute(session, outcome, signer)
-    return finished + outcomes
+    session: Session, intent: Intent, signer: EmergencySigner, *, dry_run: bool = False
+) -> EmergencyRun:
+    """Bad input stops everything before any Safe is touched; after that, each Safe runs in a
+    thread of its own (one Safe: in this thread, as a single command always did)."""
+    names = intent.safes(session.policy)
+    if len(names) == 1:
+        outcomes = run_safe(session, intent, names[0], signer, dry_run=dry_run)
+        return EmergencyRun(intent.action, outcomes, dry_run)
+    cancel = threading.Event()
+    interrupted: KeyboardInterrupt | None = None
+    with ThreadPoolExecutor(max_workers=len(names), thread_name_prefix="safeops-safe") as pool:
+        futures = [
+            pool.submit(
+                run_safe,
+                session.for_safe(name),
+                intent,
+                name,
+                signer,
+                dry_run=dry_run,
+                cancel=cancel,
+            )
+            for name in names
+        ]
+        try:
+            wait(futures)
+        except KeyboardInterrupt as interrupt:  # signals reach the main thread only
+            interrupted = interrupt
+            cancel.set()
+            session.progress("interrupted: every Safe stops after the step it is in …")
+            _wait_out(futures)
+    outcomes = [outcome for future in futures for outcome in future.result()]
+    return EmergencyRun(intent.action, outcomes, dry_run, interrupted)
 
 
-def _already(session: Session, done: AlreadyDone) -> SafeOutcome:
-    plan, sent = done.plan, done.sent
-    session.progress(f"already done: {plan.safe_tx_hash} was executed in {sent.tx_hash}")
-    written = WrittenPlan(plan, write_plan(session.plan_dir, plan), done.onchain_nonce)
-    executed = Executed(
-        plan.safe_tx_hash, plan, sent.tx_hash, sent.block, True, done.checks, already_done=True
-    )
-    return SafeOutcome(written, executed=executed)
-
-
-def _review_and_rehearse(session: Session, outcome: SafeOutcome) -> None:
-    plan, path = outcome.written.plan, outcome.written.path
-    session.progress(f"reviewing {plan.safe_tx_hash} ({plan.safe_name}) …")
-    checked = review(session, Subject("plan", session.safe(plan.safe_name), plan.tx, plan))
-    if not checked.ok:
-        raise Refused(
-            f"review of {path} failed: {checked.verdict()}",
-            hint=f"Run `safeops review {path}` for the report.",
-        )
-    session.progress("rehearsing on a fork …")
-    rehearsal = rehearse_plan(session, path, plan)
-    if not rehearsal.passed:
-        raise Refused(
-            f"rehearsal of {path} failed: {rehearsal.reason}",
-            hint=f"Run `safeops rehearse {path}` for the report.",
-        )
-    outcome.rehearsed = True
-
-
-def _propose_and_execute(session: Session, outcome: SafeOutcome, signer: EmergencySigner) -> None:
-    plan, path = outcome.written.plan, outcome.written.path
-    session.progress(f"proposing {plan.safe_tx_hash} …")
-    outcome.proposed = propose(session, path, signer)
-    if outcome.proposed.confirmations >= outcome.proposed.threshold:
-        may_execute(session.policy, plan, signer.name)
-        session.progress("executing …")
-        outcome.executed = execute(session, plan.safe_tx_hash, signer, signer.name)
-    else:
-        owners = session.safe(plan.safe_name).expect.owners
-        outcome.missing_signers = [o for o in owners if o != signer.name]
-
-
-def _resume_or_plan(session: Session, action_plans: list[ActionPlan]) -> list[WrittenPlan]:
-    """A retried emergency picks up its own pending proposal instead of planning the same
-    calls at the next nonce: no duplicate proposal, and the signatures already given count."""
-    resumed: list[WrittenPlan] = []
-    fresh: list[ActionPlan] = []
-    for action in action_plans:
-        safe = session.safe(action.safe_name)
-        live = live_safe(session, safe)
-        match = next(
-            (
-                p.plan
-                for p in session.store(safe).pending(live.nonce)
-                if p.plan is not None and same_calls(p.plan, action)
-            ),
-            None,
-        )
-        if match is None:
-            fresh.append(action)
-            continue
-        session.progress(
-            f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce}) …"
-        )
-        resumed.append(WrittenPlan(match, write_plan(session.plan_dir, match), live.nonce))
-    return resumed + (make_plans(session, fresh) if fresh else [])
+def _wait_out(futures: list[Future[list[Outcome]]]) -> None:
+    """Wait until every Safe has stopped: a step under way (a transaction being sent, a fork
+    being torn down) finishes, and the report then says what each Safe did."""
+    while True:
+        try:
+            wait(futures)
+            return
+        except KeyboardInterrupt:
+            continue  # said once already; the threads stop at their next step

@@ -9,7 +9,7 @@ from dataclasses import replace
 from safeops.chain.execute import Sent
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
-from safeops.core.policy import Policy
+from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
@@ -48,10 +48,12 @@ def execute(
     safe_tx_hash: SafeTxHash,
     executor: TransactionSigner,
     executor_name: str,
+    safe: SafeEntry | None = None,
     *,
     resend: bool = False,
 ) -> Executed:
-    found = find_proposal(session, safe_tx_hash)
+    """`safe` names the Safe when the hash alone is ambiguous (see `stored_in`)."""
+    found = find_proposal(session, safe_tx_hash, safe)
     plan = found.plan
     may_execute(session.policy, plan, executor_name)
     # Every send is recorded in the store before it is broadcast: proven writable before

@@ -31,7 +31,7 @@ def write_json(path: Path, document: object) -> Path:
 
 
 def write_plan(plan_dir: Path, plan: Plan) -> Path:
-    """`<plan_dir>/<safeTxHash>.json`."""
+    """`<plan_dir>/<chainId>-<safeTxHash>.json`."""
     try:
         return write_json(plan_dir / plan.file_name, plan.to_json())
     except OSError as error:
@@ -41,8 +41,12 @@ def write_plan(plan_dir: Path, plan: Plan) -> Path:
         ) from None
 
 
-def plan_path(plan_dir: Path, safe_tx_hash: SafeTxHash) -> Path:
-    return plan_dir / f"{safe_tx_hash}.json"
+def plan_path(plan_dir: Path, chain_id: int, safe_tx_hash: SafeTxHash) -> Path:
+    """The plan file of `safe_tx_hash` on `chain_id`; one named `<safeTxHash>.json` by an
+    earlier version is used when that is the one there (its content names its chain)."""
+    current = plan_dir / f"{chain_id}-{safe_tx_hash}.json"
+    legacy = plan_dir / f"{safe_tx_hash}.json"
+    return legacy if legacy.exists() and not current.exists() else current
 
 
 def record_path(plan_file: Path) -> Path:

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from safeops.chain.execute import Sent
-from safeops.core.actions import ActionPlan
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
-from safeops.core.rehearsal import CheckResult, split_postconditions
+from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash, SafeVersion
+from safeops.core.safe_tx import SafeTxHash
 from safeops.core.sending import SendRecord
 from safeops.errors import Refused, SafeOpsError
 from safeops.proposals.base import StoredProposal
 from safeops.workflows.guards import live_safe
 from safeops.workflows.proposals import Found
 from safeops.workflows.session import Session
-
-RECENT_BLOCKS = 10_000
-"""How far back `already_done` looks for the same calls executed at the Safe's last nonce."""
 
 
 @dataclass(frozen=True)
@@ -145,78 +140,3 @@ def prove_execution(
     chain = session.chain(safe)
     before = chain.read_balances(plan.postconditions, max(sent.block - 1, 0))
     return tuple(chain.prove(plan.postconditions, before, sent.block))
-
-
-@dataclass(frozen=True)
-class AlreadyDone:
-    """An emergency action found executed on chain, its effect still in place."""
-
-    plan: Plan
-    sent: Sent
-    checks: tuple[CheckResult, ...]
-    onchain_nonce: int
-
-
-def already_done(session: Session, action: ActionPlan) -> AlreadyDone | None:
-    """For `emergency`: these calls already executed on this Safe and their effect holds now.
-
-    Candidates are the store's proposals of the same calls below the Safe's nonce (a run
-    killed after its send), then the same calls at the Safe's last used nonce (a concurrent
-    run that won, or a store on another machine). The views the plan checks must hold at the
-    pinned block: a pause undone since is not "already done"."""
-    safe = session.safe(action.safe_name)
-    live = live_safe(session, safe)
-    if live.nonce == 0:
-        return None
-    in_store, last = _candidates(session, safe, live, action)
-    found = executions_on_chain(
-        session, safe, [(p.safe_tx_hash, p.tx.nonce, sp) for p, sp in in_store], live
-    )
-    if last is not None:
-        # Only a recent window: a run that won the race sent it moments ago, and a full
-        # search would cost every emergency many requests for the usual answer, "no".
-        recent = executions_on_chain(
-            session, safe, [(last.safe_tx_hash, last.tx.nonce, None)], live, RECENT_BLOCKS
-        )
-        found.update(recent)
-    candidates = [*in_store, *([(last, None)] if last is not None else [])]
-    for plan, stored in candidates:
-        sent = found.get(plan.safe_tx_hash)
-        if sent is None:
-            continue
-        if stored is not None:
-            _mark(session, safe, stored, sent)
-        views, _ = split_postconditions(plan.postconditions)
-        holding = session.chain(safe).prove(views, [], live.block)
-        if views and all(check.ok for check in holding):
-            checks = prove_execution(session, safe, plan, sent)
-            return AlreadyDone(plan, sent, checks, live.nonce)
-    return None
-
-
-def _candidates(
-    session: Session, safe: SafeEntry, live: SafeState, action: ActionPlan
-) -> tuple[list[tuple[Plan, StoredProposal | None]], Plan | None]:
-    """The store's unreconciled proposals of these calls, and these calls at the last nonce."""
-    stored: list[tuple[Plan, StoredProposal | None]] = [
-        (p.plan, p)
-        for p in session.store(safe).pending()
-        if p.plan is not None and p.nonce < live.nonce and same_calls(p.plan, action)
-    ]
-    created = datetime.fromtimestamp(session.clock(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    last = action.to_plan(
-        session.policy,
-        nonce=live.nonce - 1,
-        version=SafeVersion.parse(live.version),
-        created_at=created,
-    )
-    if any(plan.safe_tx_hash == last.safe_tx_hash for plan, _ in stored):
-        return stored, None
-    return stored, last
-
-
-def same_calls(plan: Plan, action: ActionPlan) -> bool:
-    """The plan makes exactly the calls of `action` (what an emergency retry resumes)."""
-    return plan.action == action.action and [(c.to, c.value, c.data) for c in plan.calls] == [
-        (c.to, c.value, c.data) for c in action.calls
-    ]

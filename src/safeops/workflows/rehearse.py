@@ -252,7 +252,7 @@ def rehearsed_or_rehearse(
 ) -> RehearsalRecord:
     """A rehearsal of `plan` that counts (`guards.require_rehearsal`), or a new one run here at
     the block `live` was read at: `sign` and `execute` never rely on an unsigned file."""
-    plan_file = plan_path(session.plan_dir, plan.safe_tx_hash)
+    plan_file = plan_path(session.plan_dir, plan.chain_id, plan.safe_tx_hash)
     try:
         return require_rehearsal(session, safe, plan, live, record_path(plan_file))
     except Refused as uncounted:

@@ -64,7 +64,7 @@ class Review:
             ("guarded simulation", self.guard_simulation),
         ):
             if sim is not None and not sim.success:
-                problems.append(f"{name} failed: {sim.revert_reason}")
+                problems.append(f"{name} failed: {_why(sim)}")
         if self.simulation is None:
             problems.append("no simulation (the Safe could not be read)")
         return "review failed: " + "; ".join(problems)
@@ -98,6 +98,17 @@ class Review:
         }
 
 
+def _why(simulation: Simulation) -> str:
+    """The decoded reason of each inner call that reverts (`EnforcedPause()`), which says
+    more than the Safe's own GS013; the Safe's reason when no inner call could be replayed."""
+    failed = [
+        f"{'call' if f.index is None else f'batch item {f.index}'} to {f.to} reverts "
+        f"with {f.reason}"
+        for f in simulation.failures
+    ]
+    return "; ".join(failed) or str(simulation.revert_reason)
+
+
 def simulation_json(simulation: Simulation | None) -> dict[str, Any] | None:
     if simulation is None:
         return None
@@ -124,7 +135,9 @@ def review(session: Session, subject: Subject) -> Review:
         # A plan's hashes must be the chain's: a relabelled version or chain is refused.
         require_chain_hashes(safe, live.state, subject.plan)
     version = SafeVersion.parse(live.state.version if live.state else safe.expect.version)
-    inspection = inspect_transaction(subject.tx, safe.chain_id, version)
+    inspection = inspect_transaction(
+        subject.tx, safe.chain_id, version, safe.libraries.by_address()
+    )
     action = subject.plan.action if subject.plan else None
     violations = tuple(
         evaluate(session.policy, safe.name, subject.tx, safe.chain_id, action=action)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from safeops.core.policy import Policy, SafeEntry
@@ -25,7 +26,8 @@ class Session:
     workflow: workflows read no environment and construct no store, chain, fork or clock.
 
     Chains and stores are opened on first use and kept for the run, so every step of one
-    command shares one RPC pool and one store per Safe."""
+    command shares one RPC pool and one store per Safe. `emergency` runs each Safe in a thread
+    of its own on a `for_safe` view of the session: the caches (and their lock) are shared."""
 
     policy: Policy
     open_chain: Callable[[SafeEntry], SafeChain]
@@ -40,6 +42,7 @@ class Session:
     audit: AuditTrail = field(default_factory=NoAudit)
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def safe(self, name: str) -> SafeEntry:
         found = self.policy.safes.get(name)
@@ -49,14 +52,22 @@ class Session:
         return found
 
     def chain(self, safe: SafeEntry) -> SafeChain:
-        if safe.name not in self._chains:
-            self._chains[safe.name] = self.open_chain(safe)
-        return self._chains[safe.name]
+        with self._lock:
+            if safe.name not in self._chains:
+                self._chains[safe.name] = self.open_chain(safe)
+            return self._chains[safe.name]
 
     def store(self, safe: SafeEntry) -> ProposalStore:
-        if safe.name not in self._stores:
-            self._stores[safe.name] = self.open_store(safe)
-        return self._stores[safe.name]
+        with self._lock:
+            if safe.name not in self._stores:
+                self._stores[safe.name] = self.open_store(safe)
+            return self._stores[safe.name]
+
+    def for_safe(self, name: str) -> Session:
+        """The same session, its progress lines prefixed with the Safe's name: what one
+        Safe's thread of a multi-Safe emergency works with."""
+        outer = self.progress
+        return replace(self, progress=lambda message: outer(f"{name}: {message}"))
 
     def now(self) -> int:
         return int(self.clock())

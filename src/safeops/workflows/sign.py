@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from safeops.core.plan import Plan
+from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
 from safeops.core.typed_data import safe_tx_typed_data
@@ -51,9 +52,11 @@ class Signed:
         }
 
 
-def verify_for_signing(session: Session, safe_tx_hash: SafeTxHash) -> tuple[Found, Review]:
+def verify_for_signing(
+    session: Session, safe_tx_hash: SafeTxHash, safe: SafeEntry | None = None
+) -> tuple[Found, Review]:
     """The proposal, rebuilt and compared, then reviewed again: policy, drift, simulation."""
-    found = find_proposal(session, safe_tx_hash)
+    found = find_proposal(session, safe_tx_hash, safe)
     reconcile_before_signing(session, found)
     require_not_executed(safe_tx_hash, found.executed_tx)
     result = review(session, Subject("store", found.safe, found.plan.tx, found.plan))
@@ -83,9 +86,11 @@ def sign(
     *,
     export_typed_data: Path | None = None,
     signature: str | None = None,
+    safe: SafeEntry | None = None,
 ) -> Signed:
-    """Sign with `signer`, import an external `signature`, or export the typed data."""
-    found, result = verify_for_signing(session, safe_tx_hash)
+    """Sign with `signer`, import an external `signature`, or export the typed data; `safe`
+    names the Safe when the hash alone is ambiguous (see `stored_in`)."""
+    found, result = verify_for_signing(session, safe_tx_hash, safe)
     plan = found.plan
     state = result.live.state
     if state is None:  # a passing review read the Safe; kept for the type checker

@@ -17,6 +17,7 @@ from safeops.core.tx_builder import read_batch
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.local import proposal_from_json
 from safeops.workflows.guards import live_safe, require_plan_of_policy
+from safeops.workflows.proposals import stored_in
 from safeops.workflows.session import Session
 
 HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
@@ -77,7 +78,8 @@ def load_subject(
     policy = session.policy
     path = Path(target)
     if HASH.match(target) and not path.exists():
-        return _from_stores(session, SafeTxHash.parse(target))
+        chosen = session.safe(safe_name) if safe_name is not None else None
+        return _from_stores(session, SafeTxHash.parse(target), chosen)
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -95,24 +97,17 @@ def load_subject(
     return _from_service_file(policy, document)
 
 
-def _from_stores(session: Session, wanted: SafeTxHash) -> Subject:
-    for safe in session.policy.safes.values():
-        stored = session.store(safe).get(wanted)
-        if stored is None:
-            continue
-        if stored.plan is not None:
-            return plan_subject(session.policy, stored.plan, "store")
-        # The Service keeps no plan: review its transaction after checking that it hashes
-        # to the safeTxHash asked for (the Service's own claim is not trusted).
-        version = SafeVersion.parse(safe.expect.version)
-        computed = safe_tx_hashes(stored.tx, safe.chain_id, version).safe_tx_hash
-        if computed != wanted:
-            raise HashMismatch(f"the Service's transaction for {wanted} hashes to {computed}")
-        return Subject("store", safe, stored.tx, None)
-    raise BadInput(
-        f"no proposal {wanted} in the policy's proposal stores",
-        hint="`safeops queue` lists the pending ones.",
-    )
+def _from_stores(session: Session, wanted: SafeTxHash, safe: SafeEntry | None) -> Subject:
+    safe, stored = stored_in(session, wanted, safe)
+    if stored.plan is not None:
+        return plan_subject(session.policy, stored.plan, "store")
+    # The Service keeps no plan: review its transaction after checking that it hashes
+    # to the safeTxHash asked for (the Service's own claim is not trusted).
+    version = SafeVersion.parse(safe.expect.version)
+    computed = safe_tx_hashes(stored.tx, safe.chain_id, version).safe_tx_hash
+    if computed != wanted:
+        raise HashMismatch(f"the Service's transaction for {wanted} hashes to {computed}")
+    return Subject("store", safe, stored.tx, None)
 
 
 def _from_service_file(policy: Policy, document: object) -> Subject:

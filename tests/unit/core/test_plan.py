@@ -44,7 +44,7 @@ def test_round_trip() -> None:
     again = plan_from_json(json.loads(json.dumps(plan.to_json())))
     assert again == plan
     assert again.safe_tx_hash == plan.safe_tx_hash
-    assert plan.file_name == f"{plan.safe_tx_hash}.json"
+    assert plan.file_name == f"{plan.chain_id}-{plan.safe_tx_hash}.json"
 
 
 @pytest.mark.parametrize("field", ["nonce", "to", "operation"])

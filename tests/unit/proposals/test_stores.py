@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.core.sending import SendRecord, send_record_from_json
 from safeops.proposals.base import ProposalStore
 from safeops.proposals.local import LocalStore, StoreUnavailable
@@ -91,7 +91,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
     plan = _plan()
     store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe)
     store.put(plan, {}, None)
-    before = (tmp_path / f"{plan.safe_tx_hash}.json").read_text()
+    before = (tmp_path / f"{plan.chain_id}-{plan.safe_tx_hash}.json").read_text()
 
     def crash(*_: object) -> None:
         raise OSError("disk full")
@@ -100,7 +100,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp(
     with pytest.raises(StoreUnavailable, match="disk full") as caught:
         store.add_signature(plan, OWNER, SIGNATURE)
     assert caught.value.exit_code == 3  # the environment's fault, told in one line
-    assert (tmp_path / f"{plan.safe_tx_hash}.json").read_text() == before
+    assert (tmp_path / f"{plan.chain_id}-{plan.safe_tx_hash}.json").read_text() == before
     assert list(tmp_path.glob(".tmp-*")) == []
 
 
@@ -137,7 +137,7 @@ def test_sends_survive_a_round_trip_through_the_file(tmp_path: Path) -> None:
     store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe)
     store.put(plan, {}, None)
     store.record_send(_send(plan, "33", nonce=4), [])
-    document = json.loads((tmp_path / f"{plan.safe_tx_hash}.json").read_text())
+    document = json.loads((tmp_path / f"{plan.chain_id}-{plan.safe_tx_hash}.json").read_text())
     assert document["sending"] == [_send(plan, "33", nonce=4).to_json()]
     assert send_record_from_json(document["sending"][0]) == _send(plan, "33", nonce=4)
 
@@ -147,7 +147,7 @@ def test_unreadable_files_are_skipped_with_a_warning(tmp_path: Path) -> None:
     warnings: list[str] = []
     store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe, warnings.append)
     store.put(plan, {}, "alice")
-    good = tmp_path / f"{plan.safe_tx_hash}.json"
+    good = tmp_path / f"{plan.chain_id}-{plan.safe_tx_hash}.json"
     conflicted = tmp_path / f"{plan.safe_tx_hash} (conflicted copy 2026-11-21).json"
     conflicted.write_text(good.read_text())
     truncated = tmp_path / f"0x{'ab' * 32}.json"
@@ -178,3 +178,49 @@ def test_a_read_only_folder_fails_the_probe_before_anything(
     with pytest.raises(StoreUnavailable, match="Permission denied") as caught:
         store.check_writable()
     assert caught.value.exit_code == 3
+
+
+def test_one_folder_keeps_a_legacy_safe_apart_on_two_chains(open_store: OpenStore) -> None:
+    """Before Safe 1.3.0 the domain has no chain id: the same Safe and transaction hash alike
+    on two chains, and each chain's proposal must survive the other's."""
+    legacy = replace(_plan(), safe_version=SafeVersion.parse("1.1.1"))
+    other = _on_chain(legacy, legacy.chain_id + 1)
+    assert other.safe_tx_hash == legacy.safe_tx_hash
+    here = open_store(legacy.chain_id, legacy.tx.safe)
+    there = open_store(other.chain_id, other.tx.safe)
+    here.put(legacy, {OWNER: SIGNATURE}, "alice")
+    there.put(other, {}, "bob")
+    mine, theirs = here.get(legacy.safe_tx_hash), there.get(other.safe_tx_hash)
+    assert mine is not None
+    assert theirs is not None
+    assert (mine.chain_id, mine.proposer, dict(mine.signatures)) == (
+        legacy.chain_id,
+        "alice",
+        {OWNER: SIGNATURE},
+    )
+    assert (theirs.chain_id, theirs.proposer, dict(theirs.signatures)) == (
+        other.chain_id,
+        "bob",
+        {},
+    )
+    assert [p.chain_id for p in there.pending()] == [other.chain_id]
+
+
+def test_old_style_files_are_read_and_renamed_on_their_next_write(tmp_path: Path) -> None:
+    plan = _plan()
+    old = tmp_path / f"{plan.safe_tx_hash}.json"
+    LocalStore(tmp_path, plan.chain_id, plan.tx.safe).put(plan, {}, "alice")
+    (tmp_path / f"{plan.chain_id}-{plan.safe_tx_hash}.json").rename(old)
+    store = LocalStore(tmp_path, plan.chain_id, plan.tx.safe)
+    found = store.get(plan.safe_tx_hash)
+    assert found is not None
+    assert found.proposer == "alice"
+    assert [p.safe_tx_hash for p in store.pending()] == [plan.safe_tx_hash]
+    assert LocalStore(tmp_path, plan.chain_id + 1, plan.tx.safe).pending() == []
+    store.add_signature(plan, OWNER, SIGNATURE)
+    assert sorted(p.name for p in tmp_path.glob("*.json")) == [
+        f"{plan.chain_id}-{plan.safe_tx_hash}.json"
+    ]
+    again = store.get(plan.safe_tx_hash)
+    assert again is not None
+    assert (again.proposer, dict(again.signatures)) == ("alice", {OWNER: SIGNATURE})

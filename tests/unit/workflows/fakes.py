@@ -26,7 +26,7 @@ from safeops.core.confirmations import (
     read_confirmation,
     read_confirmations,
 )
-from safeops.core.deployments import known_deployment
+from safeops.core.deployments import known_deployment, official_code_hashes
 from safeops.core.execution import EXECUTION_SUCCESS, Log, execution_outcome
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
@@ -43,8 +43,8 @@ from safeops.core.sending import (
 )
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import ADMIN, DEV_KEYS, GUARDIAN, Deployment
-from safeops.devnet.policy_file import render_policy
-from safeops.errors import Refused, SafeOpsError
+from safeops.devnet.policy_file import ChainBlock, chain_suffix, render_chains_policy, render_policy
+from safeops.errors import Refused, RpcUnavailable, SafeOpsError
 from safeops.fork.execute import Execution
 from safeops.fork.proofs import Proofs
 from safeops.fork.rehearsal import ForkRun, QueuedTx, StackedRun
@@ -89,6 +89,35 @@ def policy(max_batch: int = 200) -> Policy:
     text = render_policy(deployment, "http://127.0.0.1:1")
     text = text.replace("max_batch = 200", f"max_batch = {max_batch}")
     return load_policy(text, "/w/policy.toml", {})
+
+
+CHAINS = (CHAIN, CHAIN + 1, CHAIN + 2)
+OWN_MULTISEND = address("workflow non-canonical multisend")
+
+
+@cache
+def multichain_policy() -> Policy:
+    """The devnet policy over three chains, as `devnet up --chains 3` writes it: the Safes and
+    the demo contracts at the same addresses on the first two chains (CREATE2, same deployer
+    nonces), the third with Safes of its own and a non-canonical MultiSendCallOnly."""
+    blocks = []
+    for index, chain_id in enumerate(CHAINS, start=1):
+        canonical = index < len(CHAINS)
+        seed = "" if canonical else f" on {chain_id}"
+        deployment = Deployment(
+            chain_id=chain_id,
+            safes={
+                spec.name: address(f"workflow safe {spec.name}{seed}") for spec in (GUARDIAN, ADMIN)
+            },
+            contracts={
+                name: address(f"workflow {name}")
+                for name in ("token", "router", "lending", "allowlist", "vault")
+            },
+            signers={name: _key_address(name) for name in ("oncall", "alice", "bob", "carol")},
+            libraries={} if canonical else {"multisend_call_only": OWN_MULTISEND},
+        )
+        blocks.append(ChainBlock(deployment, f"http://127.0.0.1:{index}", chain_suffix(index)))
+    return load_policy(render_chains_policy(blocks), "/w/policy.toml", {})
 
 
 def signer(name: str) -> JustInTimeSigner:
@@ -153,11 +182,24 @@ class FakeChain:
     mined: dict[str, Sent] = field(default_factory=dict)
     sender_nonces: dict[str, int] = field(default_factory=dict)
     searches: int = 0
+    holding: set[str] = field(default_factory=set)
+    """Contracts whose checks hold already, before anything is sent (a target paused)."""
+    down: bool = False
+    """Every RPC of this chain is dead: any read fails as the real pool's would."""
+
+    def _reachable(self) -> None:
+        if self.down:
+            raise RpcUnavailable(
+                f"no RPC answers for chain {self.safe.chain_id}: connection failed",
+                hint="Check the policy's RPC URLs and that the nodes are reachable.",
+            )
 
     def state(self) -> SafeState | None:
+        self._reachable()
         return self.pinned if self.pinned is not None else self.current
 
     def fresh_state(self) -> SafeState | None:
+        self._reachable()
         self.fresh_reads += 1
         return self.current
 
@@ -200,9 +242,10 @@ class FakeChain:
     def prove(
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
+        self._reachable()
         if not self.sent:  # nothing executed yet: the views show the state before
-            return [check(p, self.already_true) for p in postconditions]
-        return [check(p, self.proofs_ok) for p in postconditions]
+            return [check(p, self.already_true or p.target in self.holding) for p in postconditions]
+        return [check(p, p.target in self.holding or self.proofs_ok) for p in postconditions]
 
     def verify_confirmations(
         self,
@@ -327,7 +370,12 @@ class FakeChain:
             if address in self.no_code:
                 return None
             official = known_deployment(address)
-            return official.code_hash if official else "0x" + "ab" * 32
+            if official is not None:
+                return official.code_hash
+            library = self.safe.libraries.by_address().get(address)
+            if library is not None:  # deployed elsewhere with the official code
+                return min(official_code_hashes(library))
+            return "0x" + "ab" * 32
 
         return (BLOCK if block is None else block), {a: code(a) for a in addresses}
 
@@ -414,6 +462,8 @@ class FakeRehearser:
     """Runs nothing: reports the queued proposals and the plan as executed, proofs as set."""
 
     passed: bool = True
+    failing: set[str] = field(default_factory=set)
+    """Origins (FakeChain.fork_origin) whose rehearsals fail, when not all of them should."""
     calls: list[tuple[str, SafeTxHash, tuple[SafeTxHash, ...] | None]] = field(default_factory=list)
     forks: list[tuple[int | None, bool, Prefetch | None]] = field(default_factory=list)
     """Each fork started: its block, whether it is the run's pinned one, what it prefetched."""
@@ -441,11 +491,12 @@ class FakeRehearser:
                 StackedRun(q.safe_tx_hash, q.tx.nonce, q.action, _execution(q.safe_tx_hash, True))
                 for q in ahead
             )
-            execution = _execution(plan.safe_tx_hash, self.passed)
+            passed = self.passed and origin_url not in self.failing
+            execution = _execution(plan.safe_tx_hash, passed)
             nonce = SafeFinding("slot 5 (nonce)", "0", "1", True, "the nonce moved by one")
             proofs = Proofs(
                 execution,
-                tuple(check(p, self.passed) for p in plan.postconditions),
+                tuple(check(p, passed) for p in plan.postconditions),
                 (nonce,),
             )
             block = fork_block or BLOCK

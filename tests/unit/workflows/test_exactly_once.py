@@ -11,6 +11,7 @@ import pytest
 from safeops.audit.log import AuditUnavailable
 from safeops.chain.execute import TransactionPending
 from safeops.core.actions import plan_pause
+from safeops.core.emergency import ALREADY_DONE
 from safeops.core.plan import Plan
 from safeops.core.sending import SendRecord
 from safeops.devnet.deploy import DEV_KEYS
@@ -21,10 +22,11 @@ from safeops.proposals.local import StoreUnavailable
 from safeops.proposals.memory import MemoryStore
 from safeops.workflows import sending
 from safeops.workflows.emergency import emergency
+from safeops.workflows.emergency_intents import PauseIntent
 from safeops.workflows.execute import execute
 from safeops.workflows.plan import make_plans
 from safeops.workflows.propose import propose
-from safeops.workflows.queue import queue
+from safeops.workflows.queue import pending as queue
 from safeops.workflows.reconcile import execution_of
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.sending import SendDropped
@@ -250,43 +252,40 @@ def test_a_store_turned_read_only_after_the_send_keeps_the_hash(w: World) -> Non
     assert queue(w.session).reconciled[0][1].sent.tx_hash == done.tx_hash
 
 
+ALL = PauseIntent((), all_targets=True, unpause=False)
+
+
 def test_emergency_rerun_after_a_crash_reports_already_done(w: World) -> None:
-    (first,) = emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
+    (first,) = emergency(w.session, ALL, signer("oncall")).outcomes
     assert first.executed is not None
+    assert first.written is not None
     key = (first.written.plan.chain_id, first.written.plan.safe_tx_hash)
     # The run was killed after its send: its proposal still reads pending in the store.
     w.proposals[key] = replace(w.proposals[key], executed_tx=None)
-    (again,) = emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
-    assert again.executed is not None
-    assert (again.executed.already_done, again.executed.tx_hash) == (
-        True,
-        first.executed.tx_hash,
-    )
-    assert again.to_json()["already_done"] is True
+    again = emergency(w.session, ALL, signer("oncall"))
+    (outcome,) = again.outcomes
+    assert (outcome.status, outcome.executed_before) == (ALREADY_DONE, first.executed.tx_hash)
+    assert again.exit_code == 0
     assert _guardian(w).sent == [first.written.plan.safe_tx_hash]
-    stored = w.proposals[key]
-    assert stored.executed_tx == first.executed.tx_hash
+    assert w.proposals[key].executed_tx == first.executed.tx_hash
 
 
-def test_emergency_after_another_run_won_reports_its_transaction(w: World) -> None:
-    (first,) = emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
+def test_emergency_after_another_run_won_sends_nothing(w: World) -> None:
+    emergency(w.session, ALL, signer("oncall"))
     w.proposals.clear()  # the winner's store is elsewhere: only the chain knows
-    (again,) = emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
-    assert again.executed is not None
-    assert first.executed is not None
-    assert (again.executed.already_done, again.executed.tx_hash) == (
-        True,
-        first.executed.tx_hash,
-    )
-    assert again.proposed is None
+    again = emergency(w.session, ALL, signer("oncall"))
+    (outcome,) = again.outcomes
+    assert (outcome.status, again.exit_code) == (ALREADY_DONE, 0)
+    assert outcome.written is None
+    assert len(_guardian(w).sent) == 1
 
 
 def test_emergency_is_not_done_when_the_effect_was_undone_since(w: World) -> None:
-    emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
+    emergency(w.session, ALL, signer("oncall"))
     _guardian(w).proofs_ok = False  # someone unpaused since: the views no longer hold
-    (outcome,) = emergency(w.session, [], all_targets=True, unpause=False, signer=signer("oncall"))
-    assert outcome.executed is not None
-    assert not outcome.executed.already_done  # planned and sent anew
+    (outcome,) = emergency(w.session, ALL, signer("oncall")).outcomes
+    assert outcome.status != ALREADY_DONE  # planned and sent anew
+    assert outcome.written is not None
     assert outcome.written.plan.tx.nonce == 1
     assert len(_guardian(w).sent) == 2
 

@@ -27,7 +27,7 @@ def test_a_plan_is_written_at_the_safes_nonce(w: World) -> None:
     (written,) = make_plans(w.session, _pause(w, "router"))
     assert written.onchain_nonce == 0
     assert written.plan.tx.nonce == 0
-    assert written.path == w.session.plan_dir / f"{written.plan.safe_tx_hash}.json"
+    assert written.path == w.session.plan_dir / f"31337-{written.plan.safe_tx_hash}.json"
     assert read_plan(written.path) == written.plan
     assert written.to_json()["safe_tx_hash"] == written.plan.safe_tx_hash.hex0x
 

@@ -142,12 +142,13 @@ def test_a_record_from_another_fork_of_the_chain_is_refused(w: World) -> None:
 
 def test_emergency_counts_its_own_rehearsal_without_a_signature(w: World) -> None:
     from safeops.workflows.emergency import emergency
+    from safeops.workflows.emergency_intents import PauseIntent
 
-    (outcome,) = emergency(
-        w.session, ["router"], all_targets=False, unpause=False, signer=signer("oncall")
-    )
+    intent = PauseIntent(("router",), all_targets=False, unpause=False)
+    (outcome,) = emergency(w.session, intent, signer("oncall")).outcomes
     assert outcome.executed is not None
     assert outcome.executed.proven
+    assert outcome.written is not None
     assert json.loads(record_path(outcome.written.path).read_text())["signature"] is None
 
 
@@ -279,8 +280,8 @@ def test_queue_counts_recovered_owner_signatures_only(w: World) -> None:
     alices = store.get(plan.safe_tx_hash).signatures[signer("alice").address]  # type: ignore[union-attr]
     store.add_signature(plan, signer("bob").address, alices)  # alice's again, under bob's name
     store.add_signature(plan, signer("carol").address, "0x" + "11" * 65)  # garbage
-    (row,) = pending(w.session)
+    (row,) = pending(w.session).rows
     assert row.confirmations == 1
     bobs = "0x" + signer("bob").sign_digest(plan.safe_tx_hash.raw).hex()
     store.add_signature(plan, signer("bob").address, bobs)
-    assert pending(w.session)[0].confirmations == 2
+    assert pending(w.session).rows[0].confirmations == 2

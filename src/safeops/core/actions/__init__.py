@@ -1,4 +1,4 @@
-"""Emergency actions as calls: pause, revoke and withdraw built from the policy, and recognised."""
+"""Emergency actions as calls (pause, revoke, withdraw, reject), built from the policy and read."""
 
 from safeops.core.actions.common import ActionPlan, format_units
 from safeops.core.actions.match import Operation, match_template, operations_by_address
@@ -9,6 +9,7 @@ from safeops.core.actions.postconditions import (
     balance_delta,
     is_balance_change,
 )
+from safeops.core.actions.reject import is_rejection, plan_reject
 from safeops.core.actions.revoke import (
     BASE_GAS,
     BLOCK_SHARE,
@@ -34,10 +35,12 @@ __all__ = [
     "balance_delta",
     "format_units",
     "is_balance_change",
+    "is_rejection",
     "match_template",
     "max_addresses",
     "operations_by_address",
     "plan_pause",
+    "plan_reject",
     "plan_revoke",
     "plan_withdraw",
     "plan_withdraw_all",

@@ -22,9 +22,10 @@ from safeops.core.deployments import known_library
 from safeops.core.policy import Action, Policy, TokenEntry
 
 
-def describe(policy: Policy, address: str) -> str:
-    """`0x… (targets.router)`, `0x… (MultiSend 1.3.0)` or `0x… (not in the policy)`."""
-    label = policy.labels().get(address)
+def describe(policy: Policy, address: str, chain_id: int | None = None) -> str:
+    """`0x… (targets.router)`, `0x… (MultiSend 1.3.0)` or `0x… (not in the policy)`; the
+    entry of `chain_id` when the same address is on several chains."""
+    label = policy.labels(chain_id).get(address)
     if label is None and (library := known_library(address)) is not None:
         label = f"{library.name} {library.version}"
     return f"{address} ({label or 'not in the policy'})"
@@ -41,16 +42,22 @@ class LeafChecker:
     def __init__(self, policy: Policy, safe_name: str) -> None:
         self.policy = policy
         self.safe_name = safe_name
+        safe = policy.safes.get(safe_name)
+        self.chain_id = safe.chain_id if safe is not None else None
         self.actions: set[Action] = set()
         self._operations = operations_by_address(policy)
         self._withdrawn: dict[str, int] = {}
         self._over_cap: set[str] = set()
         self._revoked: dict[str, int] = {}
 
+    def where(self, address: str) -> str:
+        """`describe` with this Safe's chain's names."""
+        return describe(self.policy, address, self.chain_id)
+
     def check(self, path: str, call: DecodedCall) -> list[Violation]:
         """Why the plain call at `path` is not an allowed operation of this Safe; [] if it is."""
         violations = []
-        where = describe(self.policy, call.to)
+        where = self.where(call.to)
         if call.value:
             message = (
                 f"{path}: sends {call.value} wei to {where}: emergency actions never send ETH "
@@ -115,14 +122,14 @@ class LeafChecker:
         if to not in recipients:
             allowed = ", ".join(f"{n} ({a})" for a, n in recipients.items())
             message = (
-                f"{path}: withdraws from vaults.{vault.name} to {describe(self.policy, to)}; "
+                f"{path}: withdraws from vaults.{vault.name} to {self.where(to)}; "
                 f"allowed recipients: {allowed}"
             )
             violations.append(Violation(RECIPIENT_NOT_ALLOWED, message, path))
         token = tokens.get(token_address)
         if token is None:
             message = (
-                f"{path}: withdraws token {describe(self.policy, token_address)} from "
+                f"{path}: withdraws token {self.where(token_address)} from "
                 f"vaults.{vault.name}; allowed tokens: {', '.join(vault.tokens)}"
             )
             violations.append(Violation(TOKEN_NOT_ALLOWED, message, path))

@@ -13,9 +13,11 @@ from safeops.core.policy.amounts import to_units
 from safeops.core.policy.templates import CallTemplate, ConstValue
 
 Role = Literal["proposer", "signer", "executor"]
-Action = Literal["pause", "unpause", "revoke", "withdraw"]
+Action = Literal["pause", "unpause", "revoke", "withdraw", "reject"]
 ROLES: tuple[Role, ...] = ("proposer", "signer", "executor")
-ACTIONS: tuple[Action, ...] = ("pause", "unpause", "revoke", "withdraw")
+# `reject` cancels a queued transaction of any policy Safe (actions/reject.py): always
+# possible, so never "in use" for the check that every action has someone to do it.
+ACTIONS: tuple[Action, ...] = ("pause", "unpause", "revoke", "withdraw", "reject")
 
 
 @dataclass(frozen=True)
@@ -257,8 +259,23 @@ class Policy:
     env_expanded: bool = True
     """False when validated without an environment: `rpc` then still holds `${VAR}` text."""
 
-    def labels(self) -> dict[str, str]:
-        """Every address the policy names, as `kind.name` (e.g. `safes.admin`), for display."""
+    def chain_of(self, kind: str, entry: object) -> int | None:
+        """The chain an entry lives on, when the policy tells it (a Safe's own, a contract's
+        Safe's); None for the chain-less ones (signers, recipients, tokens)."""
+        if isinstance(entry, SafeEntry):
+            return entry.chain_id
+        if isinstance(entry, TargetEntry):
+            named = [a.safe for a in (entry.pause, entry.unpause) if a is not None]
+            safe = named[0] if named else entry.safe
+        else:
+            safe = getattr(entry, "safe", None)
+        found = self.safes.get(safe) if isinstance(safe, str) else None
+        return found.chain_id if found is not None else None
+
+    def labels(self, chain_id: int | None = None) -> dict[str, str]:
+        """Every address the policy names, as `kind.name` (e.g. `safes.admin`), for display;
+        with `chain_id`, only the entries of that chain (and the chain-less ones): the same
+        address on two chains (CREATE2) is two entries, `targets.router` and `router_2`."""
         labels: dict[str, str] = {}
         for kind, entries in (
             ("safes", self.safes),
@@ -270,5 +287,7 @@ class Policy:
             ("tokens", self.tokens),
         ):
             for name, entry in entries.items():
-                labels.setdefault(entry.address, f"{kind}.{name}")
+                on = self.chain_of(kind, entry) if chain_id is not None else None
+                if on is None or on == chain_id:
+                    labels.setdefault(entry.address, f"{kind}.{name}")
         return labels

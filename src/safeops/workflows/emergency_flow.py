@@ -1,0 +1,288 @@
+"""One Safe's emergency, step by step: read the Safe, leave out what already holds, plan (or
+resume its own pending proposal), review, rehearse, propose or sign, execute once the
+threshold is met, prove. A failure ends this Safe's flow and is reported; it never raises
+into another Safe's."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from safeops.core.actions import ActionPlan
+from safeops.core.emergency import ALREADY_DONE, DONE, REHEARSED, WAITING
+from safeops.core.plan import Plan
+from safeops.core.policy import SafeEntry
+from safeops.core.safe_state import SafeState
+from safeops.core.safe_tx import SafeVersion
+from safeops.errors import Refused, SafeOpsError
+from safeops.workflows.emergency_intents import Intent, Remaining
+from safeops.workflows.emergency_outcome import Outcome
+from safeops.workflows.execute import execute, may_execute
+from safeops.workflows.guards import live_safe
+from safeops.workflows.plan import WrittenPlan, make_plans
+from safeops.workflows.plan_files import write_plan
+from safeops.workflows.propose import propose
+from safeops.workflows.reconcile import execution_of, reconcile_pending
+from safeops.workflows.rehearse import rehearse_plan
+from safeops.workflows.review import review
+from safeops.workflows.session import Session
+from safeops.workflows.sign import sign
+from safeops.workflows.subjects import Subject
+
+
+class EmergencySigner(Protocol):
+    """An owner who proposes, signs and executes: the keys layer's signers."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes: ...
+
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes: ...
+
+
+class Cancelled(SafeOpsError):
+    """Ctrl-C or SIGTERM reached the run: this Safe stopped before its next step."""
+
+
+def checkpoint(cancel: threading.Event | None, outcome: Outcome, step: str) -> None:
+    """Enter `step`, unless the run was interrupted: then stop here, between steps, where
+    nothing is half done (a step already started, a send included, runs to its end)."""
+    outcome.step = step
+    if cancel is not None and cancel.is_set():
+        raise Cancelled(
+            f"stopped by an interrupt before the {step} step",
+            hint="Run the same command again to finish: it resumes its own proposal.",
+        )
+
+
+def run_safe(
+    session: Session,
+    intent: Intent,
+    safe_name: str,
+    signer: EmergencySigner,
+    *,
+    dry_run: bool = False,
+    cancel: threading.Event | None = None,
+) -> list[Outcome]:
+    """Every step for one Safe; one Outcome per plan (a large revoke has several parts), or
+    one without a plan when nothing is left or the Safe could not even be read."""
+    safe = session.safe(safe_name)
+    head = Outcome(safe, intent.action)
+    try:
+        checkpoint(cancel, head, "read")
+        live = live_safe(session, safe)
+        # A run killed after its send, or a concurrent run that won: its proposal is marked
+        # executed from the chain before anything is planned or resumed.
+        reconciled = reconcile_pending(session, safe, live)
+        checkpoint(cancel, head, "check")
+        remaining = intent.remaining(session, safe, live.block)
+        head.already, head.note = remaining.already, remaining.note
+        if not remaining.actions:
+            head.status = ALREADY_DONE
+            if reconciled:  # its own earlier run did it: say in which transaction
+                head.executed_before = reconciled[-1].sent.tx_hash
+            return [head]
+        checkpoint(cancel, head, "plan")
+        planned = _plan_or_resume(session, intent, safe, live, remaining, head)
+    except SafeOpsError as error:
+        head.fail(error)
+        return [head]
+    except Exception as error:  # a bug must not take the other Safes down with it
+        head.fail(_internal(error))
+        return [head]
+    if not planned:
+        return [head]  # the same request already executed (head says where)
+    outcomes: list[Outcome] = []
+    for written, resumed in planned:
+        outcome = Outcome(
+            safe,
+            intent.action,
+            items=intent.items(_action_of(remaining, written.plan)),
+            already=remaining.already,
+            written=written,
+            resumed=resumed,
+        )
+        if outcomes and outcomes[-1].status not in (DONE, WAITING, REHEARSED):
+            # A later part stacks on the earlier one's nonce: it cannot go through alone.
+            outcome.step = "plan"
+            outcome.fail(Refused("not attempted: the part before it did not go through"))
+            outcomes.append(outcome)
+            continue
+        outcomes.append(outcome)
+        try:
+            _through(session, outcome, signer, dry_run, cancel)
+        except SafeOpsError as error:
+            outcome.fail(error)
+        except Exception as error:
+            outcome.fail(_internal(error))
+    return outcomes
+
+
+def _internal(error: Exception) -> SafeOpsError:
+    # The message of an unknown exception is not shown: it could hold anything.
+    return SafeOpsError(
+        f"internal error ({type(error).__name__})",
+        hint="Re-run with --debug for the traceback, and report it.",
+    )
+
+
+def _action_of(remaining: Remaining, plan: Plan) -> ActionPlan:
+    """The ActionPlan a (possibly resumed) plan carries out, for the report's items."""
+    return next((a for a in remaining.actions if _same_calls(plan, a)), remaining.actions[0])
+
+
+def _same_calls(plan: Plan, action: ActionPlan) -> bool:
+    return plan.action == action.action and [(c.to, c.value, c.data) for c in plan.calls] == [
+        (c.to, c.value, c.data) for c in action.calls
+    ]
+
+
+def _resumable(plan: Plan | None, action: ActionPlan, digest: str) -> bool:
+    """A pending proposal of these same calls, planned under this very policy: one planned
+    under another would be refused at propose, and must not stand in for a fresh plan."""
+    return plan is not None and plan.policy_digest == digest and _same_calls(plan, action)
+
+
+def _plan_or_resume(
+    session: Session,
+    intent: Intent,
+    safe: SafeEntry,
+    live: SafeState,
+    remaining: Remaining,
+    head: Outcome,
+) -> list[tuple[WrittenPlan, bool]]:
+    """A retried emergency (or the next signer's run of the same command) picks up its own
+    pending proposal instead of planning the same calls at the next nonce: no duplicate
+    proposal, and the signatures already given count. A `once` request already executed at
+    the previous nonce is reported on `head` and nothing is planned."""
+    pending = session.store(safe).pending(live.nonce)
+    resumed: list[tuple[WrittenPlan, bool]] = []
+    fresh: list[ActionPlan] = []
+    for action in remaining.actions:
+        digest = session.policy.digest
+        match = next((p.plan for p in pending if _resumable(p.plan, action, digest)), None)
+        if match is None:
+            fresh.append(action)
+            continue
+        session.progress(f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce})")
+        resumed.append((WrittenPlan(match, write_plan(session.plan_dir, match), live.nonce), True))
+    if fresh and intent.once and (before := _executed_before(session, safe, live, fresh)):
+        head.status, head.executed_before = ALREADY_DONE, before
+        return []
+    written = make_plans(session, fresh) if fresh else []
+    return resumed + [(item, False) for item in written]
+
+
+def _executed_before(
+    session: Session, safe: SafeEntry, live: SafeState, actions: list[ActionPlan]
+) -> str | None:
+    """The transaction that executed these same calls at the Safe's previous nonce: a late
+    run of the command that withdrew must not withdraw again."""
+    if live.nonce == 0 or len(actions) != 1:
+        return None
+    previous = actions[0].to_plan(
+        session.policy,
+        nonce=live.nonce - 1,
+        version=SafeVersion.parse(live.version),
+        created_at="",
+    )
+    stored = session.store(safe).get(previous.safe_tx_hash)
+    if stored is not None and stored.executed_tx is not None:
+        return stored.executed_tx
+    # The store may not know (a run killed after its send, another machine's store): the
+    # chain does, through the Safe's ExecutionSuccess for that hash, agreed by every RPC.
+    sent = execution_of(session, previous, live)
+    return sent.tx_hash if sent is not None else None
+
+
+def _through(
+    session: Session,
+    outcome: Outcome,
+    signer: EmergencySigner,
+    dry_run: bool,
+    cancel: threading.Event | None,
+) -> None:
+    """Review, rehearse, propose or sign, execute, prove: the same code path as each
+    step's own command."""
+    assert outcome.written is not None, "called with a plan"
+    plan, path, safe = outcome.written.plan, outcome.written.path, outcome.safe
+    checkpoint(cancel, outcome, "review")
+    session.progress(f"reviewing {plan.safe_tx_hash} (nonce {plan.tx.nonce}) …")
+    checked = review(session, Subject("plan", safe, plan.tx, plan))
+    outcome.review = checked
+    if not checked.ok:
+        raise Refused(checked.verdict(), hint=f"`safeops review {path}` shows the whole report.")
+    checkpoint(cancel, outcome, "rehearse")
+    session.progress("rehearsing on a fork …")
+    rehearsal = rehearse_plan(session, path, plan)
+    outcome.rehearsed = rehearsal.passed
+    if not rehearsal.passed:
+        raise Refused(
+            f"rehearsal failed: {rehearsal.reason}",
+            hint=f"`safeops rehearse {path}` shows the whole report.",
+        )
+    if dry_run:
+        outcome.status = REHEARSED
+        return
+    checkpoint(cancel, outcome, "propose")
+    _propose_or_sign(session, outcome, signer)
+    if outcome.threshold is None or outcome.confirmations < outcome.threshold:
+        outcome.status = WAITING
+        return
+    try:
+        may_execute(session.policy, plan, signer.name)
+    except Refused:
+        outcome.status = WAITING  # the threshold is met: an executor must send it
+        return
+    checkpoint(cancel, outcome, "execute")
+    session.progress(f"executing {plan.safe_tx_hash} …")
+    outcome.executed = execute(session, plan.safe_tx_hash, signer, signer.name, safe)
+    if not outcome.executed.proven:
+        what = "did not do what was planned" if outcome.executed.success else "failed"
+        raise Refused(
+            f"{outcome.executed.tx_hash} was mined but {what}: see its postconditions",
+            hint=f"Inspect {outcome.executed.tx_hash}; do not retry blindly.",
+        )
+    outcome.status = DONE
+
+
+def _propose_or_sign(session: Session, outcome: Outcome, signer: EmergencySigner) -> None:
+    """A proposer proposes (signing as it does when it is an owner); an owner who may only
+    sign adds its signature to the pending proposal. Then count who signed."""
+    assert outcome.written is not None, "called with a plan"
+    plan, safe, policy = outcome.written.plan, outcome.safe, session.policy
+    roles = policy.signers[signer.name].roles
+    store = session.store(safe)
+    existing = store.get(plan.safe_tx_hash)
+    if "proposer" in roles:
+        session.progress(f"proposing {plan.safe_tx_hash} …")
+        propose(session, outcome.written.path, signer)
+    elif existing is None:
+        raise Refused(
+            f"signer {signer.name} may not propose, and nothing is pending to sign",
+            hint="A proposer of the policy runs the same command first.",
+        )
+    elif "signer" in roles and signer.address not in existing.signatures:
+        session.progress(f"signing {plan.safe_tx_hash} …")
+        sign(session, plan.safe_tx_hash, signer, safe=safe)
+    _count(session, outcome)
+
+
+def _count(session: Session, outcome: Outcome) -> None:
+    assert outcome.written is not None, "called with a plan"
+    safe, plan = outcome.safe, outcome.written.plan
+    state = outcome.review.live.state if outcome.review is not None else None
+    stored = session.store(safe).get(plan.safe_tx_hash)
+    signed = set(stored.signatures) if stored is not None else set()
+    owners = dict(zip(safe.expect.owner_addresses, safe.expect.owners, strict=True))
+    live_owners = set(state.owners) if state is not None else set(owners)
+    outcome.signed_by = [name for address, name in owners.items() if address in signed]
+    outcome.confirmations = len([a for a in signed if a in live_owners])
+    outcome.threshold = state.threshold if state is not None else safe.expect.threshold
+    outcome.missing_signers = [n for a, n in owners.items() if a not in signed]
+    outcome.executors = list(session.policy.actions[plan.action].executors)  # type: ignore[index]
