@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from safeops.workflows.tx_hash import HashReport
 
+_DATA_HINT = "Give the calldata as 0x followed by hex digits, e.g. --data 0x8456cb59."
+
 app = typer.Typer(help="Offline work on single Safe transactions.", no_args_is_help=True)
 
 _TX_FIELDS = (
@@ -34,11 +36,13 @@ _TX_FIELDS = (
 
 def _hex_data(text: str) -> bytes:
     if not text.startswith("0x") or len(text) % 2:
-        raise BadInput("--data must be 0x-prefixed hex with an even number of digits")
+        raise BadInput(
+            "--data must be 0x-prefixed hex with an even number of digits", hint=_DATA_HINT
+        )
     try:
         return bytes.fromhex(text[2:])
     except ValueError as error:
-        raise BadInput("--data is not valid hex") from error
+        raise BadInput("--data is not valid hex", hint=_DATA_HINT) from error
 
 
 @app.command("hash")

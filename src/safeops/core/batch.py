@@ -10,7 +10,7 @@ from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.errors import Refused
 
 # The canonical MultiSendCallOnly of each Safe version: batches never use the full MultiSend,
-# whose DELEGATECALL items could run arbitrary code as the Safe (SECURITY.md check 3).
+# whose DELEGATECALL items could run arbitrary code as the Safe (docs/security.md check 3).
 MULTISEND_CALL_ONLY = {
     "1.3.0": "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D",
     "1.4.1": "0x9641d764fc13c8B624c04430C7356C1C7C8102e2",

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 
 from safeops.errors import BadInput, Refused
 
+SIGNATURE_HINT = (
+    "Sign the EIP-712 typed data that `safeops sign SAFE_TX_HASH --export-typed-data FILE` "
+    "writes, and pass the 65-byte 0x signature it gives."
+)
+
 
 def approved_hash_signature(owner: str) -> bytes:
     """`r = owner, s = 0, v = 1`: valid when `owner` is msg.sender or has approved the hash."""
@@ -41,21 +46,28 @@ def recover_signer(safe_tx_hash: bytes, signature: bytes) -> OwnerSignature:
     from eth_keys.exceptions import BadSignature
 
     if len(signature) != 65:
-        raise BadInput(f"a signature has 65 bytes, this one has {len(signature)}")
+        raise BadInput(
+            f"a signature has 65 bytes, this one has {len(signature)}", hint=SIGNATURE_HINT
+        )
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:64], "big")
     v = signature[64]
     if v not in (27, 28):
         kind = "eth_sign" if v > 30 else "contract or pre-approved" if v in (0, 1) else "unknown"
-        raise Refused(f"{kind} signature (v={v}) is not accepted: sign the EIP-712 typed data")
+        raise Refused(
+            f"{kind} signature (v={v}) is not accepted: sign the EIP-712 typed data",
+            hint=SIGNATURE_HINT,
+        )
     if not (0 < r < SECP256K1_N and 0 < s < SECP256K1_N):
-        raise BadInput("the signature's r or s is out of range")
+        raise BadInput("the signature's r or s is out of range", hint=SIGNATURE_HINT)
     if s > SECP256K1_N // 2:
         s, v = SECP256K1_N - s, 55 - v  # 27 <-> 28
     try:
         public = Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(safe_tx_hash)
     except BadSignature as error:
-        raise BadInput("the signature does not recover to any address") from error
+        raise BadInput(
+            "the signature does not recover to any address", hint=SIGNATURE_HINT
+        ) from error
     normal = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
     return OwnerSignature(public.to_checksum_address(), normal)
 
@@ -78,5 +90,8 @@ def collect_signatures(
             )
         by_owner.setdefault(verified.owner, verified.signature)
     if len(by_owner) < threshold:
-        raise Refused(f"{len(by_owner)} distinct owner signature(s), the threshold is {threshold}")
+        raise Refused(
+            f"{len(by_owner)} distinct owner signature(s), the threshold is {threshold}",
+            hint=SIGNATURE_HINT,
+        )
     return pack_signatures(by_owner)

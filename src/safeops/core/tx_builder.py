@@ -13,6 +13,8 @@ from safeops.core.addresses import parse_address
 from safeops.core.hexes import hex0x
 from safeops.errors import BadInput, HashMismatch
 
+_HINT = "Export the batch again from the Transaction Builder of Safe{Wallet}, unedited."
+
 BUILDER_VERSION = "1.18.0"
 
 
@@ -90,19 +92,19 @@ class BuilderBatch:
 def read_batch(document: object) -> BuilderBatch:
     """Parse a batch file strictly; a checksum that does not match is a tampered file."""
     if not isinstance(document, dict) or not isinstance(document.get("transactions"), list):
-        raise BadInput("not a Transaction Builder batch file: no transactions list")
+        raise BadInput("not a Transaction Builder batch file: no transactions list", hint=_HINT)
     meta = document.get("meta")
     if not isinstance(meta, dict):
-        raise BadInput("not a Transaction Builder batch file: no meta object")
+        raise BadInput("not a Transaction Builder batch file: no meta object", hint=_HINT)
     claimed = meta.get("checksum")
     if claimed is not None and claimed != checksum(document):
         raise HashMismatch("the batch file's checksum does not match its content")
     chain_id = _whole_number(document.get("chainId"))
     if chain_id is None or chain_id == 0:
-        raise BadInput("the batch file has no numeric chainId")
+        raise BadInput("the batch file has no numeric chainId", hint=_HINT)
     calls = tuple(_read_call(i, item) for i, item in enumerate(document["transactions"]))
     if not calls:
-        raise BadInput("the batch file holds no transactions")
+        raise BadInput("the batch file holds no transactions", hint=_HINT)
     safe = meta.get("createdFromSafeAddress") or None
     return BuilderBatch(
         chain_id, parse_address(safe, what="createdFromSafeAddress") if safe else None, calls
@@ -112,19 +114,23 @@ def read_batch(document: object) -> BuilderBatch:
 def _read_call(index: int, item: object) -> BuilderCall:
     where = f"transactions[{index}]"
     if not isinstance(item, dict):
-        raise BadInput(f"{where} is not an object")
+        raise BadInput(f"{where} is not an object", hint=_HINT)
     data = item.get("data")
     if not isinstance(data, str) or not data.startswith("0x"):
         # Calls given only as contractMethod + inputs would need the Builder's ABI encoder;
         # safeops asks for the calldata itself rather than encode on someone else's behalf.
-        raise BadInput(f"{where} has no 0x calldata (contractMethod-only entries are not read)")
+        raise BadInput(
+            f"{where} has no 0x calldata (contractMethod-only entries are not read)", hint=_HINT
+        )
     try:
         raw = bytes.fromhex(data[2:])
     except ValueError:
-        raise BadInput(f"{where} has malformed calldata: not hex") from None
+        raise BadInput(f"{where} has malformed calldata: not hex", hint=_HINT) from None
     value = _whole_number(item.get("value") or "0")
     if value is None:
-        raise BadInput(f"{where}.value must be a whole number of wei, got {item.get('value')!r}")
+        raise BadInput(
+            f"{where}.value must be a whole number of wei, got {item.get('value')!r}", hint=_HINT
+        )
     return BuilderCall(parse_address(item.get("to", ""), what=f"{where}.to"), value, raw)
 
 

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from safeops.core.hexes import hex0x
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
-from safeops.core.signatures import recover_signer
+from safeops.core.signatures import SIGNATURE_HINT, recover_signer
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
 
@@ -37,7 +37,9 @@ def owner_signature(plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
     raw = signer.sign_typed_data(safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version))
     verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
     if verified.owner != signer.address:
-        raise Refused(f"the signature recovers to {verified.owner}, not {signer.address}")
+        raise Refused(
+            f"the signature recovers to {verified.owner}, not {signer.address}", hint=SIGNATURE_HINT
+        )
     return hex0x(verified.signature)
 
 
@@ -51,8 +53,11 @@ def imported_signature(plan: Plan, signature: str, owners: tuple[str, ...]) -> t
     try:
         raw = bytes.fromhex(text.removeprefix("0x"))
     except ValueError as error:
-        raise BadInput("the signature is not hex") from error
+        raise BadInput("the signature is not hex", hint=SIGNATURE_HINT) from error
     verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
     if verified.owner not in owners:
-        raise Refused(f"the signature recovers to {verified.owner}, who is not an owner now")
+        raise Refused(
+            f"the signature recovers to {verified.owner}, who is not an owner now",
+            hint=SIGNATURE_HINT,
+        )
     return verified.owner, hex0x(verified.signature)
