@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signed_by, signing_steps
 from safeops.cli.options import open_policy_signer
 from safeops.cli.session import open_session
 from safeops.errors import Refused
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from safeops.workflows.emergency import SafeOutcome
+    from safeops.workflows.session import Session
 
 app = typer.Typer(
     help="Emergency actions in one command: plan, review, rehearse, propose, sign and execute.",
@@ -64,7 +66,10 @@ def _run(
 
     output: Output = ctx.ensure_object(Output)
     if not signer:
-        raise BadInput("--signer is required: the owner whose key proposes and signs")
+        raise BadInput(
+            "--signer is required: the owner whose key proposes and signs",
+            hint="For example --signer oncall: a signer of the policy with the proposer role.",
+        )
     action = "unpause" if unpause else "pause"
     output.audit(f"emergency {action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
@@ -78,14 +83,17 @@ def _run(
         dry_run=dry_run,
     )
     output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
-    entries = [o.to_json() for o in outcomes]
+    steps = NextSteps.of(output)
+    sections = [_next(session, steps, outcome) for outcome in outcomes]
+    entries = [o.to_json() | {"next": as_json(s)} for o, s in zip(outcomes, sections, strict=True)]
     document: dict[str, Any] = {
         **entries[0],  # the single-Safe case reads like its steps
         "outcomes": entries,
         "dry_run": dry_run,
         "done": all(o.executed is not None and o.executed.proven for o in outcomes),
+        "next": [command for entry in entries for command in entry["next"]],
     }
-    output.result(document, lambda console: _render(console, outcomes, dry_run))
+    output.result(document, lambda console: _render(console, outcomes, dry_run, sections))
     failed = [o for o in outcomes if o.executed is not None and not o.executed.proven]
     if failed:
         raise Refused(
@@ -94,8 +102,30 @@ def _run(
         )
 
 
-def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> None:
-    for outcome in outcomes:
+def _next(session: Session, steps: NextSteps, outcome: SafeOutcome) -> list[tuple[str, list[str]]]:
+    """Who must still sign and who executes, when this signer alone did not meet the threshold."""
+    proposed, plan = outcome.proposed, outcome.written.plan
+    if proposed is None or outcome.executed is not None:
+        return []
+    return signing_steps(
+        steps,
+        session.policy,
+        plan.safe_name,
+        plan.action,
+        plan.safe_tx_hash.hex0x,
+        proposed.confirmations,
+        proposed.threshold,
+        signed_by(session.store(session.safe(plan.safe_name)), plan.safe_tx_hash),
+    )
+
+
+def _render(
+    console: Console,
+    outcomes: list[SafeOutcome],
+    dry_run: bool,
+    sections: list[list[tuple[str, list[str]]]],
+) -> None:
+    for outcome, steps in zip(outcomes, sections, strict=True):
         plan = outcome.written.plan
         head = f"Safe {plan.safe_name}: {plan.action} {plan.safe_tx_hash}"
         if dry_run:
@@ -107,9 +137,6 @@ def _render(console: Console, outcomes: list[SafeOutcome], dry_run: bool) -> Non
         elif outcome.proposed is not None:
             p = outcome.proposed
             console.print(
-                f"[yellow]proposed[/yellow] {head}: {p.confirmations}/{p.threshold} "
-                "signatures. One more owner must run:"
+                f"[yellow]proposed[/yellow] {head}: {p.confirmations}/{p.threshold} signatures"
             )
-            for name in outcome.missing_signers:
-                console.print(f"  safeops sign {plan.safe_tx_hash} --signer {name}")
-            console.print(f"then: safeops execute {plan.safe_tx_hash} --signer EXECUTOR")
+            print_steps(console, steps)

@@ -8,7 +8,7 @@ from typing import Any
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import SafeOpsError
 from safeops.workflows.guards import live_safe
-from safeops.workflows.plan_files import load_fresh_record, plan_path, read_plan
+from safeops.workflows.plan_files import load_fresh_record, read_plan
 from safeops.workflows.session import Session
 
 
@@ -37,7 +37,7 @@ class Pending:
 
 
 def _rehearsal(session: Session, safe_tx_hash: SafeTxHash, block: int) -> str:
-    path = plan_path(session.plan_dir, safe_tx_hash)
+    path = session.plan_file(safe_tx_hash)
     if not path.exists():
         return "no local plan"
     try:

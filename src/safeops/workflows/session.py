@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from safeops.core.policy import Policy, SafeEntry
+from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
+from safeops.workflows.plan_files import plan_path
 from safeops.workflows.ports import Progress, Rehearser, SafeChain
 
 
@@ -32,6 +34,8 @@ class Session:
     plan_dir: Path
     clock: Callable[[], float] = time.time
     progress: Progress = _silent
+    older_plan_dirs: tuple[Path, ...] = ()
+    """Where plans may also be, found by safeTxHash: folders used before `plan_dir`."""
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
 
@@ -54,3 +58,12 @@ class Session:
 
     def now(self) -> int:
         return int(self.clock())
+
+    def plan_file(self, safe_tx_hash: SafeTxHash) -> Path:
+        """The plan file of `safe_tx_hash`: in `plan_dir`, else in an older folder that has
+        it, else (for a message) where it would be in `plan_dir`."""
+        for folder in (self.plan_dir, *self.older_plan_dirs):
+            path = plan_path(folder, safe_tx_hash)
+            if path.is_file():
+                return path
+        return plan_path(self.plan_dir, safe_tx_hash)
