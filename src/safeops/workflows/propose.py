@@ -97,7 +97,7 @@ def _sign_existing(
 def refuse_gaps(nonce: int, onchain: int, held: set[int], rehearsed_alone: bool) -> None:
     """Every nonce between the chain's and this one must be held by a pending proposal, and
     the rehearsal must have run after them: otherwise a fully signed transaction could sit
-    dormant until unrelated ones fill the gap (SECURITY.md check 8)."""
+    dormant until unrelated ones fill the gap (docs/security.md check 8)."""
     missing = [n for n in range(onchain, nonce) if n not in held]
     if missing:
         raise Refused(
