@@ -109,7 +109,9 @@ def test_pasted_next_steps_take_a_withdrawal_from_plan_to_execution(
     proposed = next_steps(ops.shell(propose))
     assert pick(proposed, "sign", "carol")  # every owner still to sign, by name
     assert not [line for line in proposed if line.endswith("--signer alice") and " sign " in line]
-    signed = next_steps(ops.shell(pick(proposed, "sign", "bob")))
+    signing = ops.shell(pick(proposed, "sign", "bob"))
+    assert "(signers.bob): 2/2 confirmations" in signing.stdout
+    signed = next_steps(signing)
     executed = ops.shell(pick(signed, "execute", "oncall"))
     assert executed.code == 0, executed.stderr
     assert "executed" in executed.stdout
@@ -148,7 +150,9 @@ def test_emergency_names_who_signs_and_executes_and_those_lines_work(
     """With SAFEOPS_POLICY set, the shell has the policy: the printed lines do not repeat it."""
     router = devnet.contracts["router"]
     policy = {"SAFEOPS_POLICY": str(ops.policy)}
-    assert ops.shell("safeops emergency pause router --signer oncall", **policy).code == 0
+    rehearsed = ops.shell("safeops emergency pause router --signer oncall --dry-run", **policy)
+    assert not _paused(w3, router)
+    assert ops.shell(pick(next_steps(rehearsed), "emergency"), **policy).code == 0
     assert _paused(w3, router)
     started = ops.shell("safeops emergency unpause router --signer alice", **policy)
     steps = next_steps(started)

@@ -85,6 +85,10 @@ def _run(
     output.audit_details.update(safe_tx_hashes=[str(o.written.plan.safe_tx_hash) for o in outcomes])
     steps = NextSteps.of(output)
     sections = [_next(session, steps, outcome) for outcome in outcomes]
+    if dry_run:  # rehearsed: the same command without --dry-run does it
+        chosen = list(targets or []) if not all_targets else ["--all"]
+        again = steps.command("emergency", action, *chosen, "--signer", signer)
+        sections = [[] for _ in outcomes[1:]] + [[("next, do it for real:", [again])]]
     entries = [o.to_json() | {"next": as_json(s)} for o, s in zip(outcomes, sections, strict=True)]
     document: dict[str, Any] = {
         **entries[0],  # the single-Safe case reads like its steps
@@ -139,4 +143,4 @@ def _render(
             console.print(
                 f"[yellow]proposed[/yellow] {head}: {p.confirmations}/{p.threshold} signatures"
             )
-            print_steps(console, steps)
+        print_steps(console, steps)

@@ -66,10 +66,16 @@ def sign(
             signed_by(session.store(session.safe(plan.safe_name)), plan.safe_tx_hash),
         )
     document = result.to_json() | {"next": as_json(sections)}
-    output.result(document, lambda console: _render(console, result, sections))
+    names = session.policy.labels()
+    output.result(document, lambda console: _render(console, result, sections, names))
 
 
-def _render(console: Console, result: Signed, sections: list[tuple[str, list[str]]]) -> None:
+def _render(
+    console: Console,
+    result: Signed,
+    sections: list[tuple[str, list[str]]],
+    names: dict[str, str],
+) -> None:
     from safeops.cli.render import hashes_table
 
     console.print(hashes_table(result.plan.inspection))
@@ -79,8 +85,9 @@ def _render(console: Console, result: Signed, sections: list[tuple[str, list[str
     if result.exported:
         console.print(f"typed data written to {result.exported}")
     else:
+        who = names.get(result.signer or "", "")
         console.print(
-            f"[green]signed[/green] by {result.signer}: "
+            f"[green]signed[/green] by {result.signer}{f' ({who})' if who else ''}: "
             f"{result.confirmations}/{result.threshold} confirmations"
         )
     print_steps(console, sections)
