@@ -14,6 +14,7 @@ from typing import Any
 
 from typer._click import core as click_core
 
+from safeops.cli.completion import attach
 from safeops.cli.console import Output
 from safeops.cli.examples import epilog
 from safeops.errors import BadInput
@@ -29,6 +30,7 @@ def polish(root: click_core.Command) -> click_core.Command:
     for path, command in _descendants(root):
         _hide_flag_types(command)
         _reflow(command)
+        attach(path, command)
         command.params.extend(_repeated(param) for param in shared)
         command.epilog = epilog(path)
     return root

@@ -121,6 +121,35 @@ def test_the_shell_completes_commands_and_options(words: str, cword: int, expect
     assert done.stdout.split() == [expected]
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (
+            "emergency pause --signer ",
+            ["oncall", "alice", "bob", "carol", "dave", "erin", "relayer"],
+        ),
+        ("emergency pause --signer a", ["alice"]),
+        ("emergency pause r", ["router"]),
+        ("plan withdraw treasury --to ", ["cold", "recovery"]),
+        ("plan revoke ", ["kyc", "liquidators"]),
+    ],
+)
+def test_the_shell_completes_the_policys_names(words: str, expected: list[str]) -> None:
+    """`--signer <TAB>` at 3 a.m.: the policy's signers, not a guess at their spelling."""
+    typed = f"safeops --policy {EXAMPLE_POLICY} {words}".split(" ")
+    env = {
+        **os.environ,
+        "_SAFEOPS_COMPLETE": "complete_bash",
+        "COMP_WORDS": " ".join(typed),
+        "COMP_CWORD": str(len(typed) - 1),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "safeops"], capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == expected
+
+
 def test_root_help_groups_commands_by_who_uses_them_emergency_first(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
