@@ -13,15 +13,24 @@ status codes and error bodies (Django REST framework, camelCase):
   `{"signature": [...]}`; unknown hash -> 404. `GET` lists them.
 - `GET  /api/v1/about/`.
 
-Checks, in the Service's order (history/serializers.py): the contractTransactionHash recomputed
-from the fields for the Safe's version and chain; the nonce not executed (here: not below the
-Safe's nonce, which is what the real check amounts to once the indexer caught up); the sender an
-owner or delegate; each signature valid, from an owner or delegate, not twice in one request,
-and the sender among the signers. EOA (v 27/28) and eth_sign (v > 30) signatures are recovered;
-contract (v 0), approved-hash (v 1) and passkey (v 2) ones need an on-chain call the stand-in
-cannot make, so it answers "not valid" where the real one would ask the chain. A confirmation
-repeated by an owner is ignored (the Service's get_or_create), one repeated within a request is
-refused. v2 renders nonce, safeTxGas and baseGas as strings, v1 as numbers, like the Service.
+- `GET  /api/v1/safes/{safe}/` the Safe's info (api-kit's getPendingTransactions asks it).
+
+Checks, in the Service's order (history/serializers.py): POST bodies must be JSON (DRF's 415);
+`origin` at most 200 characters, kept as JSON when it parses (rendered back with json.dumps, as
+the Service's get_origin does); DELEGATECALL refused unless `to` is trusted for it
+(DISABLE_CREATION_MULTISIG_TRANSACTIONS_WITH_DELEGATE_CALL_OPERATION, on by default in the
+Service); the contractTransactionHash recomputed from the fields for the Safe's version and
+chain; the nonce not executed (here: not below the Safe's nonce, which is what the real check
+amounts to once the indexer caught up); the sender an owner or delegate; each signature valid,
+from an owner or delegate, not twice in one request, and the sender among the signers. A
+confirmation's signature is 65 to 5,000 bytes (MAX_SIGNATURE_LENGTH). Signatures are parsed and
+validated by safe-eth-py's SafeSignature, the Service's own code: EOA and eth_sign recovered;
+contract (v 0, EIP-1271) and approved-hash (v 1) ones checked on chain when the stand-in has an
+`rpc_url` (the Service always has a node), otherwise "not valid". A confirmation repeated by an
+owner is ignored (the Service's get_or_create), one repeated within a request is refused. The
+indexer's confirmations of on-chain approvals carry no signature (null, which the schema
+allows): `approve_on_chain` adds one. v2 renders nonce, safeTxGas and baseGas as strings, v1 as
+numbers, like the Service. 429 answers carry Retry-After, as DRF's throttling does.
 """
 
 from __future__ import annotations
@@ -36,11 +45,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from eth_hash.auto import keccak
-from eth_keys.datatypes import Signature
-from eth_keys.exceptions import BadSignature
-from eth_utils.address import is_checksum_address, to_checksum_address
-from eth_utils.exceptions import ValidationError as KeyValidationError
+from eth_utils.address import is_checksum_address
+from safe_eth.safe.safe_signature import SafeSignature, SafeSignatureType
+from safe_eth.util.util import to_0x_hex_str
 
 from safeops.core.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
 
@@ -54,7 +61,21 @@ _ONE_TX = re.compile(
 _CONFIRMATIONS = re.compile(
     r"^/api/v1/multisig-transactions/(?P<hash>0x[0-9a-fA-F]{64})/confirmations/$"
 )
-_SIGNATURE_TYPES = {0: "CONTRACT_SIGNATURE", 1: "APPROVED_HASH", 2: "SECP256R1"}
+_SAFE_INFO = re.compile(r"^/api/v1/safes/(?P<safe>[^/]+)/$")
+MAX_SIGNATURE_LENGTH = 5_000  # bytes; the Service's serializer names them "hexadecimal chars"
+MAX_ORIGIN_LENGTH = 200
+# Trusted for DELEGATECALL on the hosted Service: the canonical MultiSend and MultiSendCallOnly
+# deployments (1.3.0 and 1.4.1) and SignMessageLib.
+TRUSTED_FOR_DELEGATE_CALL = frozenset(
+    {
+        "0xA238CBeb142c10Ef7Ad8442C6D1f9E89e07e7761",  # MultiSend 1.3.0
+        "0x40A2aCCbd92BCA938b02010E17A5b8929b49130D",  # MultiSendCallOnly 1.3.0
+        "0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526",  # MultiSend 1.4.1
+        "0x9641d764fc13c8B624c04430C7356C1C7C8102e2",  # MultiSendCallOnly 1.4.1
+        "0xA65387F16B013cf2Af4605Ad8aA5ec25a2cbA3a2",  # SignMessageLib 1.3.0
+        "0xd53cd0aB83D845Ac265BE939c57F53AD838012c9",  # SignMessageLib 1.4.1
+    }
+)
 
 
 @dataclass
@@ -82,7 +103,7 @@ class Recorded:
 @dataclass
 class _Confirmation:
     owner: str
-    signature: str
+    signature: str | None  # None: an on-chain approval the indexer found
     signature_type: str
     submitted: str
 
@@ -94,7 +115,7 @@ class _Stored:
     tx: SafeTx
     proposer: str
     proposed_by_delegate: str | None
-    origin: str | None
+    origin: Any  # the parsed JSON when `origin` was JSON, else the string
     trusted: bool
     submitted: str
     confirmations: dict[str, _Confirmation] = field(default_factory=dict)
@@ -121,8 +142,17 @@ def _now() -> str:
 class ServiceStandIn:
     """The fake Service: fill `safes` (and `delegates`), then point a client at `url`."""
 
-    def __init__(self, api_key: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, rpc_url: str | None = None) -> None:
         self.api_key = api_key
+        self.rpc_url = rpc_url
+        """A node to check contract and approved-hash signatures with, as the Service does."""
+        self.disable_delegate_call = True
+        """DISABLE_CREATION_MULTISIG_TRANSACTIONS_WITH_DELEGATE_CALL_OPERATION"""
+        self.trusted_for_delegate_call = set(TRUSTED_FOR_DELEGATE_CALL)
+        self.next_base: str | None = None
+        """When set, `next` links name this scheme and host (as behind a gateway)."""
+        self.count_offset = 0
+        """Added to listings' `count`: a Service whose pages and count disagree."""
         self.safes: dict[str, SafeInfo] = {}
         self.delegates: dict[str, str] = {}
         """Delegate -> the owner who delegated (the Service records that owner as proposer)."""
@@ -168,10 +198,21 @@ class ServiceStandIn:
 
     # -- switches for tests -----------------------------------------------------------------
 
-    def fail_next(self, status: int, times: int = 1) -> None:
-        """Answer the next `times` requests, whatever they are, with `status` (e.g. 500, 429)."""
+    def fail_next(self, status: int, times: int = 1, retry_after: str | None = None) -> None:
+        """Answer the next `times` requests, whatever they are, with `status` (e.g. 500, 429).
+        A 429 says `Retry-After: 1` unless `retry_after` says otherwise, like DRF's throttle."""
+        if retry_after is None and status == 429:
+            retry_after = "1"
         with self._lock:
-            self._faults.extend([status] * times)
+            self._faults.extend([(status, retry_after)] * times)
+
+    def approve_on_chain(self, safe_tx_hash: str, owner: str) -> None:
+        """As the indexer records an owner's approveHash: a confirmation without a signature."""
+        with self._lock:
+            stored = self.transactions[safe_tx_hash.lower()]
+            stored.confirmations.setdefault(
+                owner, _Confirmation(owner, None, "APPROVED_HASH", _now())
+            )
 
     def tamper(self, safe_tx_hash: str, field_name: str, value: Any) -> None:
         """Serve `field_name` (a Service JSON name, e.g. `data`) as `value` from now on."""
@@ -190,28 +231,45 @@ class ServiceStandIn:
 
     def handle(
         self, method: str, target: str, headers: dict[str, str], body: Any
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, Any, dict[str, str]]:
+        """(status, JSON body, extra response headers) for one request."""
         parts = urlsplit(target)
         query = parse_qs(parts.query)
         with self._lock:
             self.requests.append(Recorded(method, parts.path, query, headers, body))
             if self._faults:
-                return _fault(self._faults.pop(0))
+                status, retry_after = self._faults.pop(0)
+                extra = {"Retry-After": retry_after} if retry_after is not None else {}
+                return (*_fault(status, retry_after), extra)
             if (
                 self.api_key is not None
                 and headers.get("authorization") != f"Bearer {self.api_key}"
             ):
-                return 401, {"detail": "Authentication credentials were not provided."}
+                return 401, {"detail": "Authentication credentials were not provided."}, {}
+            kind = headers.get("content-type", "").split(";")[0].strip()
+            if method == "POST" and kind != "application/json":
+                return 415, {"detail": f'Unsupported media type "{kind}" in request.'}, {}
             try:
-                return self._route(method, parts.path, query, body)
+                return (*self._route(method, parts.path, query, body), {})
             except Invalid as invalid:
-                return invalid.status, invalid.body
+                return invalid.status, invalid.body, {}
 
     def _route(
         self, method: str, path: str, query: dict[str, list[str]], body: Any
     ) -> tuple[int, Any]:
         if path == "/api/v1/about/" and method == "GET":
             return 200, {"name": "Safe Transaction Service (stand-in)", "version": "stand-in"}
+        if (match := _SAFE_INFO.match(path)) and method == "GET":
+            info = self.safes.get(match["safe"])
+            if info is None:
+                return 404, {"detail": "Not found."}
+            return 200, {
+                "address": match["safe"],
+                "nonce": str(info.nonce),
+                "threshold": info.threshold,
+                "owners": info.owners,
+                "version": info.version,
+            }
         if match := _SAFE_TXS.match(path):
             safe, v2 = match["safe"], match["version"] == "2"
             if not is_checksum_address(safe):
@@ -249,6 +307,12 @@ class ServiceStandIn:
 
     def _propose(self, safe: str, body: Any) -> None:
         tx, claimed, sender, signature, origin = _proposal_fields(safe, body)
+        if (
+            self.disable_delegate_call
+            and tx.operation == 1
+            and tx.to not in self.trusted_for_delegate_call
+        ):
+            raise _refuse("Operation DELEGATE_CALL is not allowed")
         info = self.safes.get(safe)
         if info is None:
             raise _refuse(
@@ -277,8 +341,8 @@ class ServiceStandIn:
                 f"Sender={sender} is not an owner or delegate. "
                 f"Current owners={info.owners}. Delegates={sorted(delegates)}"
             )
-        signers = _check_signatures(
-            signature, computed, allowed, delegates, info, "is not an owner or delegate"
+        signers = self._check_signatures(
+            signature, tx, computed, allowed, delegates, info, "is not an owner or delegate"
         )
         if signers and sender not in [owner for owner, _, _ in signers]:
             raise _refuse(
@@ -307,7 +371,7 @@ class ServiceStandIn:
                 )
 
     def _confirm(self, safe_tx_hash: str, body: Any) -> dict[str, str]:
-        signature = _hex_field(body, "signature", status=400)
+        signature = _hex_field(body, "signature", status=400, max_length=MAX_SIGNATURE_LENGTH)
         stored = self.transactions.get(safe_tx_hash)
         if stored is None:
             raise Invalid(
@@ -321,8 +385,9 @@ class ServiceStandIn:
                 key="signature",
             )
         info = self.safes[stored.safe]
-        signers = _check_signatures(
+        signers = self._check_signatures(
             signature,
+            stored.tx,
             safe_tx_hash,
             set(info.owners),
             set(),
@@ -337,6 +402,61 @@ class ServiceStandIn:
             )
         stored.trusted = stored.trusted or bool(signers)
         return {"signature": "0x" + signature.hex()}
+
+    def _check_signatures(
+        self,
+        blob: bytes,
+        tx: SafeTx,
+        safe_tx_hash: str,
+        allowed: set[str],
+        delegates: set[str],
+        info: SafeInfo,
+        not_allowed: str,
+        *,
+        status: int = 422,
+        key: str = "nonFieldErrors",
+    ) -> list[tuple[str, str, bytes]]:
+        """(signer, signature type, exported signature) each, refusing as the Service does,
+        with its own parser (safe-eth-py's SafeSignature)."""
+        hashes = safe_tx_hashes(tx, info.chain_id, SafeVersion.parse(info.version))
+        preimage = b"\x19\x01" + hashes.domain_hash + hashes.message_hash
+        parsed = SafeSignature.parse_signature(blob, bytes.fromhex(safe_tx_hash[2:]), preimage)
+        signers: list[tuple[str, str, bytes]] = []
+        for signature in parsed:
+            owner = signature.owner
+            if not self._is_valid(signature, tx.safe, info):
+                raise _refuse(
+                    f"Signature={to_0x_hex_str(signature.signature)} for owner={owner} "
+                    "is not valid",
+                    status=status,
+                    key=key,
+                )
+            if owner in delegates and len(parsed) > 1:
+                raise _refuse(
+                    "Just one signature is expected if using delegates", status=status, key=key
+                )
+            if owner not in allowed:
+                raise _refuse(
+                    f"Signer={owner} {not_allowed}. Current owners={info.owners}",
+                    status=status,
+                    key=key,
+                )
+            if owner in [signer for signer, _, _ in signers]:
+                raise _refuse(f"Signature for owner={owner} is duplicated", status=status, key=key)
+            kind = signature.signature_type.name
+            signers.append((owner, kind, bytes(signature.export_signature())))
+        return signers
+
+    def _is_valid(self, signature: SafeSignature, safe: str, info: SafeInfo) -> bool:
+        """EOA and eth_sign recover offline; the others need the chain, as in the Service."""
+        if signature.signature_type in (SafeSignatureType.EOA, SafeSignatureType.ETH_SIGN):
+            return bool(signature.is_valid())
+        if self.rpc_url is None:
+            return False
+        from safe_eth.eth import EthereumClient
+
+        client = EthereumClient(self.rpc_url)  # type: ignore[arg-type]
+        return bool(signature.is_valid(client, safe, info.version))
 
     def _list(self, safe: str, path: str, query: dict[str, list[str]], v2: bool) -> dict[str, Any]:
         found = [t for t in self.transactions.values() if t.safe == safe]
@@ -364,10 +484,11 @@ class ServiceStandIn:
 
         def link(at: int) -> str:
             pairs = {k: v[0] for k, v in query.items()}
-            return f"{self.url}{path}?{urlencode({**pairs, 'limit': limit, 'offset': at})}"
+            base = self.next_base or self.url
+            return f"{base}{path}?{urlencode({**pairs, 'limit': limit, 'offset': at})}"
 
         return {
-            "count": len(found),
+            "count": len(found) + self.count_offset,
             "next": link(offset + limit) if offset + limit < len(found) else None,
             "previous": link(max(offset - limit, 0)) if offset > 0 else None,
             "results": [self._render(t, v2) for t in page],
@@ -405,7 +526,9 @@ class ServiceStandIn:
             "maxPriorityFeePerGas": None,
             "gasUsed": None,
             "fee": None,
-            "origin": stored.origin,
+            "origin": stored.origin
+            if isinstance(stored.origin, str)
+            else json.dumps(stored.origin),
             "dataDecoded": None,
             "confirmationsRequired": info.threshold,
             "confirmations": [_render_confirmation(c) for c in stored.confirmations.values()],
@@ -424,13 +547,14 @@ def _handler_for(standin: ServiceStandIn) -> type[BaseHTTPRequestHandler]:
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            is_json = headers.get("content-type", "").startswith("application/json")
             try:
-                body = json.loads(raw) if raw else None
+                body = json.loads(raw) if raw and is_json else raw.decode() or None
             except ValueError:
-                status, answer = 400, {"detail": "JSON parse error"}
+                status, answer, extra = 400, {"detail": "JSON parse error"}, {}
             else:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, answer = standin.handle(self.command, self.path, headers, body)
+                status, answer, extra = standin.handle(self.command, self.path, headers, body)
             text = (
                 answer
                 if isinstance(answer, str)
@@ -443,6 +567,8 @@ def _handler_for(standin: ServiceStandIn) -> type[BaseHTTPRequestHandler]:
             kind = "text/html" if isinstance(answer, str) else "application/json"
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(payload)
 
@@ -454,9 +580,10 @@ def _handler_for(standin: ServiceStandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-def _fault(status: int) -> tuple[int, Any]:
+def _fault(status: int, retry_after: str | None) -> tuple[int, Any]:
     if status == 429:
-        return 429, {"detail": "Request was throttled. Expected available in 1 second."}
+        wait = retry_after or "1"
+        return 429, {"detail": f"Request was throttled. Expected available in {wait} seconds."}
     if status >= 500:
         return status, f"<h1>Server Error ({status})</h1>"
     return status, {"detail": f"injected {status}"}
@@ -495,12 +622,26 @@ def _proposal_fields(safe: str, body: Any) -> tuple[SafeTx, str, str, bytes, str
     claimed = get("contractTransactionHash", _hash)
     sender = get("sender", _address)
     signature = get("signature", _hex, b"")
-    origin = get("origin", str, None)
+    origin = get("origin", _origin, {})
     if signature and len(signature) < 65:
         errors["signature"] = ["Ensure this field has at least 65 hexadecimal chars."]
     if errors:
         raise Invalid(422, errors)
     return SafeTx(safe=safe, **tx_fields), claimed, sender, signature, origin
+
+
+def _origin(raw: Any) -> Any:
+    """CharField(max_length=200), then kept as JSON when it parses (validate_origin)."""
+    if not isinstance(raw, str):
+        raise ValueError("Not a valid string.")
+    if len(raw) > MAX_ORIGIN_LENGTH:
+        raise ValueError(f"Ensure this field has no more than {MAX_ORIGIN_LENGTH} characters.")
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
 
 
 def _address(raw: Any) -> str:
@@ -535,7 +676,7 @@ def _hash(raw: Any) -> str:
     return "0x" + value.hex()
 
 
-def _hex_field(body: Any, key: str, *, status: int) -> bytes:
+def _hex_field(body: Any, key: str, *, status: int, max_length: int | None = None) -> bytes:
     raw = body.get(key) if isinstance(body, dict) else None
     try:
         value = _hex(raw)
@@ -543,61 +684,10 @@ def _hex_field(body: Any, key: str, *, status: int) -> bytes:
         raise Invalid(status, {key: ["Not a valid hexadecimal value."]}) from None
     if len(value) < 65:
         raise Invalid(status, {key: ["Ensure this field has at least 65 hexadecimal chars."]})
+    if max_length is not None and len(value) > max_length:
+        message = f"Ensure this field has no more than {max_length} hexadecimal chars"
+        raise Invalid(status, {key: [message + " (not counting 0x)."]})
     return value
-
-
-def _recover(safe_tx_hash: bytes, v: int, r: int, s: int) -> str:
-    """The signer of an ECDSA signature, or the zero address when none can be recovered."""
-    if v > 30:  # eth_sign: the hash was signed as a personal message, v shifted by 4
-        safe_tx_hash, v = keccak(b"\x19Ethereum Signed Message:\n32" + safe_tx_hash), v - 4
-    try:
-        public_key = Signature(vrs=(v - 27, r, s)).recover_public_key_from_msg_hash(safe_tx_hash)
-    except (BadSignature, KeyValidationError):
-        return ZERO
-    return public_key.to_checksum_address()
-
-
-def _check_signatures(
-    blob: bytes,
-    safe_tx_hash: str,
-    allowed: set[str],
-    delegates: set[str],
-    info: SafeInfo,
-    not_allowed: str,
-    *,
-    status: int = 422,
-    key: str = "nonFieldErrors",
-) -> list[tuple[str, str, bytes]]:
-    """(signer, signature type, 65 bytes) per signature, refusing as the Service does."""
-    signers: list[tuple[str, str, bytes]] = []
-    digest = bytes.fromhex(safe_tx_hash[2:])
-    chunks = [blob[i : i + 65] for i in range(0, len(blob) - 64, 65)]  # trailing bytes ignored
-    for chunk in chunks:
-        r, s, v = int.from_bytes(chunk[:32]), int.from_bytes(chunk[32:64]), chunk[64]
-        owner: str
-        if v in _SIGNATURE_TYPES:
-            owner, kind, valid = to_checksum_address(chunk[12:32]), _SIGNATURE_TYPES[v], False
-        else:
-            owner = _recover(digest, v, r, s)
-            kind, valid = ("ETH_SIGN" if v > 30 else "EOA"), owner != ZERO
-        if not valid:
-            raise _refuse(
-                f"Signature=0x{chunk.hex()} for owner={owner} is not valid", status=status, key=key
-            )
-        if owner in delegates and len(chunks) > 1:
-            raise _refuse(
-                "Just one signature is expected if using delegates", status=status, key=key
-            )
-        if owner not in allowed:
-            raise _refuse(
-                f"Signer={owner} {not_allowed}. Current owners={info.owners}",
-                status=status,
-                key=key,
-            )
-        if owner in [signer for signer, _, _ in signers]:
-            raise _refuse(f"Signature for owner={owner} is duplicated", status=status, key=key)
-        signers.append((owner, kind, chunk))
-    return signers
 
 
 def _render_confirmation(confirmation: _Confirmation) -> dict[str, Any]:

@@ -34,7 +34,7 @@ ensure_node_tools() {
     else sudo apt-get update -qq && sudo apt-get install -y -qq nodejs npm >/dev/null; fi
   fi
   if [ ! -d "$ROOT/node_modules" ] || ! _stamp_ok "$ROOT/node_modules/.safeops-installed" "$ROOT/package-lock.json"; then
-    say "installing anvil, solc and OpenZeppelin from npm (pinned in package.json)"
+    say "installing anvil, cast, solc, OpenZeppelin and the Safe SDK from npm (pinned in package.json)"
     # `npm install` honours the lock file; `npm ci` rejects one that lists only this
     # platform's optional anvil binary, which is what npm writes.
     (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)

@@ -217,3 +217,30 @@ def test_sweep_withdraws_every_token_the_vault_holds(
         sum(e.startswith("EmergencyWithdrawal(") for e in reviewed.json["simulation"]["events"])
         == 2
     )
+
+
+def test_a_builder_batch_in_abi_form_reviews_as_safe_cli_decodes_it(
+    capsys: pytest.CaptureFixture[str], policy: Path, w3: Web3, devnet: Deployment
+) -> None:
+    """A batch as the Transaction Builder exports it (ABI form: data null, contractMethod and
+    contractInputsValues; one custom-hex entry) for the admin Safe: it reviews clean, and its
+    calls are exactly those safe-cli's own decoder makes of the file (recorded beside it)."""
+    fixtures = Path(__file__).parents[1] / "fixtures" / "tx_builder"
+    reviewed = run(capsys, policy, "review", "--tx-builder", str(fixtures / "admin-abi-form.json"))
+    assert reviewed.code == 0, reviewed.stderr
+    assert (reviewed.json["source"], reviewed.json["safe"], reviewed.json["ok"]) == (
+        "tx-builder",
+        "admin",
+        True,
+    )
+    expected = json.loads((fixtures / "admin-abi-form.safe-cli.json").read_text())["calls"]
+    calls = [{k: c[k] for k in ("to", "value", "data")} for c in reviewed.json["calls"]]
+    assert calls == expected
+    # revokeMany(address[]), then emergencyWithdraw(address,address,uint256) twice
+    assert [c["selector"] for c in reviewed.json["calls"]] == [
+        "0x5fcd0fd3",
+        "0xe63ea408",
+        "0xe63ea408",
+    ]
+    assert reviewed.json["violations"] == []
+    assert reviewed.json["simulation"]["success"] is True

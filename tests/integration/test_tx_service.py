@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -68,9 +69,11 @@ def _put(store: ServiceStore, plan: Plan, *signers: LocalAccount) -> None:
     store.put(plan, {s.address: _sign(s, plan) for s in signers}, signers[0].address)
 
 
-def _raw(standin: ServiceStandIn, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+def _raw(
+    standin: ServiceStandIn, method: str, path: str, body: Any = None, data: str | None = None
+) -> tuple[int, Any]:
     """A request the client would never send (wrong hash, duplicate): the stand-in's answer."""
-    response = requests.request(method, standin.url + path, json=body, timeout=5)
+    response = requests.request(method, standin.url + path, json=body, data=data, timeout=5)
     return response.status_code, response.json() if response.content else None
 
 
@@ -249,10 +252,26 @@ def test_5xx_and_429_are_retried_with_backoff(
     assert sleeps == [0.2, 0.4]
     assert plan.safe_tx_hash.hex0x in standin.transactions
     sleeps.clear()
-    standin.fail_next(429)
+    standin.fail_next(429)  # Retry-After: 1, as DRF's throttle says
+    standin.fail_next(503, retry_after="3")
+    standin.fail_next(429, retry_after="")  # unreadable: back off instead
     got = store.get(plan.safe_tx_hash)
     assert got is not None
-    assert sleeps == [0.2]
+    assert sleeps == [1.0, 3.0, 0.8]
+
+
+def test_retry_after_beyond_the_bound_fails_at_once(
+    standin: ServiceStandIn, store: ServiceStore, sleeps: list[float]
+) -> None:
+    """An emergency does not sit behind a Service that asks for a minute: it says so."""
+    standin.fail_next(429, retry_after="60")
+    with pytest.raises(ServiceUnavailable, match=r"asks to wait 60 s more, beyond the 30 s"):
+        store.pending()
+    assert (sleeps, len(standin.requests)) == ([], 1)
+    standin.fail_next(503, times=4, retry_after="12")
+    with pytest.raises(ServiceUnavailable, match=r"\(HTTP 503\) and asks to wait 12 s more"):
+        store.pending()
+    assert sleeps == [12.0, 12.0]  # 24 s waited; 12 more would pass 30
 
 
 def test_four_failures_in_a_row_are_service_unavailable(
@@ -400,8 +419,32 @@ def test_listing_follows_pages(
     for plan in plans:
         _put(store, plan, ALICE)
     assert [p.safe_tx_hash for p in store.pending(7)] == [p.safe_tx_hash for p in plans]
-    offsets = [r.query["offset"] for r in standin.requests if r.query.get("nonce__gte")]
-    assert offsets == [["0"], ["2"], ["4"]]
+    listed = [r for r in standin.requests if r.query.get("nonce__gte")]
+    assert [r.query.get("offset") for r in listed] == [None, ["2"], ["4"]]
+    assert {r.path for r in listed} == {f"/api/v2/safes/{SAFE}/multisig-transactions/"}
+
+
+def test_next_links_elsewhere_only_lend_their_query(
+    standin: ServiceStandIn, store: ServiceStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `next` on another host (a gateway, or a hostile Service) is never fetched: the API
+    key would go with it. Its query is asked of the configured URL and path."""
+    monkeypatch.setattr(tx_service, "PAGE_SIZE", 2)
+    for nonce in range(7, 10):
+        _put(store, _plan(nonce), ALICE)
+    standin.next_base = "https://elsewhere.invalid/tx-service"
+    assert [p.nonce for p in store.pending(7)] == [7, 8, 9]
+    listed = [r for r in standin.requests if r.query.get("nonce__gte")]
+    assert [r.query.get("offset") for r in listed] == [None, ["2"]]
+
+
+def test_a_listing_short_of_its_count_is_refused(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    _put(store, _plan(), ALICE)
+    standin.count_offset = 1
+    with pytest.raises(Refused, match=f"1 of the 2 transactions it counts for {SAFE}"):
+        store.pending()
 
 
 def test_v1_serves_numbers_v2_strings(standin: ServiceStandIn, store: ServiceStore) -> None:
@@ -413,3 +456,84 @@ def test_v1_serves_numbers_v2_strings(standin: ServiceStandIn, store: ServiceSto
     assert v2["confirmations"][0]["signatureType"] == "EOA"
     status, answer = _raw(standin, "GET", f"/api/v2/multisig-transactions/0x{'00' * 32}/")
     assert (status, answer) == (404, {"detail": "Not found."})
+
+
+def test_proposals_name_safeops_as_their_origin(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    """safe-eth-py says "Safe-CLI"; the Service keeps origin as JSON and serves it back."""
+    from safeops import __version__
+
+    plan = _plan()
+    _put(store, plan, ALICE)
+    (propose,) = [r for r in standin.requests if r.method == "POST"]
+    assert json.loads(propose.body["origin"]) == {"name": f"safeops {__version__}"}
+    _, served = _raw(standin, "GET", f"/api/v2/multisig-transactions/{plan.safe_tx_hash}/")
+    assert json.loads(served["origin"]) == {"name": f"safeops {__version__}"}
+    long = {**propose.body, "origin": "x" * 201, "nonce": 8}
+    status, answer = _raw(standin, "POST", propose.path, long)
+    assert (status, answer) == (
+        422,
+        {"origin": ["Ensure this field has no more than 200 characters."]},
+    )
+    with pytest.raises(BadInput, match="at most 200"):
+        ServiceStore(SAFE, CHAIN, url=standin.url, origin="y" * 201)
+
+
+def test_delegatecall_to_untrusted_contracts_is_refused_unless_the_service_allows_it(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    bybit = replace(_plan(), tx=replace(_plan().tx, operation=1))  # hashes follow the tx
+    with pytest.raises(ServiceRejected, match="Operation DELEGATE_CALL is not allowed") as caught:
+        _put(store, bybit, ALICE)
+    assert caught.value.status == 422
+    multisend = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # MultiSendCallOnly 1.4.1
+    _put(store, replace(bybit, tx=replace(bybit.tx, to=multisend, nonce=8)), ALICE)
+    standin.disable_delegate_call = False
+    _put(store, bybit, ALICE)
+    assert len(standin.transactions) == 2
+
+
+def test_a_confirmation_longer_than_the_service_keeps_is_refused(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    plan = _plan()
+    _put(store, plan, ALICE)
+    path = f"/api/v1/multisig-transactions/{plan.safe_tx_hash}/confirmations/"
+    status, answer = _raw(standin, "POST", path, {"signature": "0x" + "11" * 5001})
+    assert (status, answer) == (
+        400,
+        {
+            "signature": [
+                "Ensure this field has no more than 5000 hexadecimal chars (not counting 0x)."
+            ]
+        },
+    )
+    status, answer = _raw(standin, "POST", path, None, data="signature=0x11")
+    assert status == 415
+
+
+def test_null_signatures_are_an_on_chain_approval_or_an_error_for_that_one_only(
+    standin: ServiceStandIn, store: ServiceStore
+) -> None:
+    """The Service's schema allows a null signature: the indexer's record of an approveHash.
+    It becomes the v = 1 form, to be checked on chain; any other null is named, not a crash."""
+    plan = _plan()
+    _put(store, plan, ALICE)
+    standin.approve_on_chain(plan.safe_tx_hash.hex0x, BOB.address)
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert dict(got.signatures) == {
+        ALICE.address: _sign(ALICE, plan),
+        BOB.address: "0x" + "00" * 12 + BOB.address[2:].lower() + "00" * 32 + "01",
+    }
+    served = standin._render(standin.transactions[plan.safe_tx_hash.hex0x], True)["confirmations"]
+    assert (served[1]["signature"], served[1]["signatureType"]) == (None, "APPROVED_HASH")
+    broken = [*served[:1], {**served[1], "owner": CAROL.address, "signatureType": "EOA"}]
+    standin.tamper(plan.safe_tx_hash.hex0x, "confirmations", broken)
+    got = store.get(plan.safe_tx_hash)
+    assert got is not None
+    assert list(got.signatures) == [ALICE.address]
+    assert got.unreadable == {
+        CAROL.address: "the Service lists this confirmation without a signature"
+    }

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from safeops.chain.confirmations import verify_confirmations, verify_imported
 from safeops.chain.execute import Sent, TransactionSigner, send_exec_transaction, wait_for_receipt
 from safeops.chain.proofs import prove, read_balances
 from safeops.chain.reads import balances, block_gas_limit
 from safeops.chain.rpc import RpcPool, RpcPools
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.chain.simulate import Simulation, simulate_safe_tx, simulate_signed
+from safeops.core.confirmations import Claim, Classification
 from safeops.core.plan import Postcondition
+from safeops.core.policy import SignatureKinds
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTx, SafeTxHash
+from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 
 if TYPE_CHECKING:
     from safeops.core.policy import SafeEntry
@@ -68,6 +71,44 @@ class LiveSafeChain:
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
         return prove(self.pool.primary, postconditions, before, block)
+
+    def verify_confirmations(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        confirmations: Mapping[str, str | None],
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+        *,
+        executor: str | None = None,
+        unreadable: Mapping[str, str] | None = None,
+    ) -> Classification:
+        return verify_confirmations(
+            self.pool,
+            tx,
+            chain_id,
+            version,
+            confirmations,
+            owners,
+            kinds,
+            block,
+            executor=executor,
+            unreadable=unreadable,
+        )
+
+    def verify_imported(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        text: str,
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+    ) -> Claim:
+        return verify_imported(self.pool, tx, chain_id, version, text, owners, kinds, block)
 
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
         return send_exec_transaction(

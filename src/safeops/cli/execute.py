@@ -45,6 +45,8 @@ def _render(console: Console, result: Executed) -> None:
 
     verdict = "[green]executed[/green]" if result.success else "[bold red]FAILED[/bold red]"
     console.print(f"{verdict} {result.safe_tx_hash} in {result.tx_hash} (block {result.block})")
+    for skipped in result.skipped:
+        console.print(f"  [yellow]not counted[/yellow] {skipped.owner}: {escape(skipped.reason)}")
     for check in result.postconditions:
         mark = "[green]ok[/green]" if check.ok else "[bold red]FAILED[/bold red]"
         console.print(

@@ -103,10 +103,12 @@ def import_command(
     policy = load_policy_for(output)
     (entry,) = _signers(policy, signer)
     kind = VaultKey if to == "vault" else KeyringKey
-    if not isinstance(entry.key, kind):
+    if entry.key is None or not isinstance(entry.key, kind):
         # Storing it elsewhere would leave the policy reading a key that is not there.
         raise BadInput(
-            f"the policy reads {signer}'s key from {entry.key.describe()}, not from {to}",
+            f"the policy reads {signer}'s key from "
+            f"{entry.key.describe() if entry.key else 'nowhere (it signs elsewhere)'}, "
+            f"not from {to}",
             hint="Import it where the policy reads it, or change the policy first.",
         )
     address = import_key(
@@ -117,10 +119,11 @@ def import_command(
         environ=os.environ,
         overwrite=overwrite,
     )
-    document = {"signer": signer, "address": address, "source": entry.key.describe(), "ok": True}
+    source = entry.key.describe()
+    document = {"signer": signer, "address": address, "source": source, "ok": True}
     output.result(
         document,
         lambda console: console.print(
-            f"[green]stored[/green] {signer}'s key in {entry.key.describe()} ({address})"
+            f"[green]stored[/green] {signer}'s key in {source} ({address})"
         ),
     )

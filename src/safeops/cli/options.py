@@ -78,6 +78,12 @@ def open_policy_signer(policy: Policy, name: str, role: str) -> Signer:
             f"signer {name} does not have the {role} role in the policy",
             hint=f"Signers with the {role} role: {', '.join(holders) or 'none'}.",
         )
+    if entry.key is None:
+        raise Refused(
+            f"signer {name} has no key in the policy: it signs elsewhere",
+            hint="Export the typed data (sign --export-typed-data), sign it on the device, "
+            "then import it (sign --signature).",
+        )
     return open_signer(
         name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
     )

@@ -10,6 +10,7 @@ from typing import Any
 from eth_hash.auto import keccak
 
 from safeops.core.addresses import parse_address
+from safeops.core.builder_abi import encode_method_call
 from safeops.core.hexes import hex0x
 from safeops.errors import BadInput, HashMismatch
 
@@ -112,20 +113,27 @@ def read_batch(document: object) -> BuilderBatch:
 
 
 def _read_call(index: int, item: object) -> BuilderCall:
+    """One entry in any form the Builder writes: custom hex `data`; `contractMethod` with
+    `contractInputsValues` (data null); or neither, a plain transfer of `value`."""
     where = f"transactions[{index}]"
     if not isinstance(item, dict):
         raise BadInput(f"{where} is not an object", hint=_HINT)
     data = item.get("data")
-    if not isinstance(data, str) or not data.startswith("0x"):
-        # Calls given only as contractMethod + inputs would need the Builder's ABI encoder;
-        # safeops asks for the calldata itself rather than encode on someone else's behalf.
+    if isinstance(data, str) and data:  # the app sends a non-empty data string as it is
+        if not data.startswith("0x"):
+            raise BadInput(f"{where} has malformed calldata: no 0x prefix", hint=_HINT)
+        try:
+            raw = bytes.fromhex(data[2:])
+        except ValueError:
+            raise BadInput(f"{where} has malformed calldata: not hex", hint=_HINT) from None
+    elif data is None or data == "":
+        method = item.get("contractMethod")
+        values = item.get("contractInputsValues")
+        raw = b"" if method is None else encode_method_call(method, values, where)
+    else:
         raise BadInput(
-            f"{where} has no 0x calldata (contractMethod-only entries are not read)", hint=_HINT
+            f"{where}.data must be 0x-hex or null, got {type(data).__name__}", hint=_HINT
         )
-    try:
-        raw = bytes.fromhex(data[2:])
-    except ValueError:
-        raise BadInput(f"{where} has malformed calldata: not hex", hint=_HINT) from None
     value = _whole_number(item.get("value") or "0")
     if value is None:
         raise BadInput(

@@ -11,6 +11,8 @@ from safeops.keys import keystore, os_keyring, vault
 from safeops.keys.keystore import PasswordPrompt
 from safeops.keys.signer import JustInTimeSigner, KeyFetcher, Signer
 
+NO_KEY = "none: signs elsewhere (sign --signature)"
+
 
 @dataclass(frozen=True)
 class SignerCheck:
@@ -66,14 +68,17 @@ def open_signer(
 
 def check_signer(
     name: str,
-    spec: KeySpec,
+    spec: KeySpec | None,
     expected_address: str,
     *,
     environ: Mapping[str, str],
     password_prompt: PasswordPrompt | None = None,
 ) -> SignerCheck:
     """Fetch the key, derive its address, compare it with the policy's, drop it; never raises
-    a SafeOpsError, which becomes `ok=False` with the error's message, hint and exit code."""
+    a SafeOpsError, which becomes `ok=False` with the error's message, hint and exit code.
+    A signer without a key (it signs elsewhere) has nothing to check."""
+    if spec is None:
+        return SignerCheck(name, expected_address, NO_KEY, ok=True)
     try:
         signer = open_signer(
             name, spec, expected_address, environ=environ, password_prompt=password_prompt

@@ -28,6 +28,8 @@ class StoredProposal:
     plan: Plan | None = None
     proposer: str | None = None
     executed_tx: str | None = None
+    unreadable: Mapping[str, str] = field(default_factory=dict)
+    """Confirmations the store lists but cannot give (owner -> why): reported, never used."""
 
     @property
     def safe(self) -> str:

@@ -1,8 +1,8 @@
 """The `tx-service` proposal store: the Safe Transaction Service, through safe-eth-py's client.
 
 Unlike the local store, which keeps the whole plan, the Service keeps only the Safe transaction
-and its confirmations. `get` and `pending` therefore return `ServiceProposal`s (the fields as
-served, the safeTxHash the Service claims, its confirmations), never a `Plan`: the workflow
+and its confirmations. `get` and `pending` therefore return `StoredProposal`s without a plan
+(the fields as served, the safeTxHash the Service claims, its confirmations): the workflow
 rebuilds the plan from its own plan file, recomputes every hash, compares every field and
 recovers every signature itself (docs/security.md checks 1, 2 and 11). Nothing served is trusted.
 """
@@ -10,140 +10,53 @@ recovers every signature itself (docs/security.md checks 1, 2 and 11). Nothing s
 from __future__ import annotations
 
 import functools
-import json
-import re
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
 
-import requests
 from eth_utils.address import to_checksum_address
 from safe_eth.eth import EthereumNetwork
 from safe_eth.eth.ethereum_network import EthereumNetworkNotSupported
 from safe_eth.safe import SafeTx as SafeEthTx
-from safe_eth.safe.api.transaction_service_api import TransactionServiceApi
 from safe_eth.safe.safe_signature import SafeSignature
-from safe_eth.util.http import HTTP_TRANSPORT_EXCEPTIONS
 
 from safeops.core.addresses import parse_address
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeTxHashes, SafeVersion, safe_tx_hashes
-from safeops.core.service_tx import parse_service_tx
+from safeops.core.safe_tx import SafeTxHash
 from safeops.core.urls import redact_url
-from safeops.errors import BadInput, EnvironmentProblem, HashMismatch, Refused
+from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.base import ProposalStore, StoredProposal
+
+# Re-exported: callers know the Service's errors and proposals by this module.
+from safeops.proposals.service_client import API_KEY_HINT as API_KEY_HINT
+from safeops.proposals.service_client import (
+    MAX_ORIGIN_LENGTH,
+    ORIGIN,
+    Client,
+    Retrying,
+)
+from safeops.proposals.service_client import ServiceRejected as ServiceRejected
+from safeops.proposals.service_client import ServiceUnavailable as ServiceUnavailable
+from safeops.proposals.service_json import ServiceProposal as ServiceProposal
+from safeops.proposals.service_json import malformed, read_page, read_proposal
 
 T = TypeVar("T")
 
-_SIGNATURE = re.compile(r"^0x[0-9a-fA-F]{130}$")
 PAGE_SIZE = 100
 MAX_PAGES = 20  # 2,000 transactions: far beyond any queue; more means something is wrong
 # safe-eth-py types its client as required, but reads it only for the Safe's nonce, version and
 # chain id, which we always give: no RPC is ever needed to propose.
 _NO_RPC: Any = None
-API_KEY_HINT = (
-    "Set SAFE_TRANSACTION_SERVICE_API_KEY to a valid key (https://developer.safe.global)."
-)
-
-
-class ServiceUnavailable(EnvironmentProblem):
-    """The Safe Transaction Service cannot be reached or keeps failing (5xx, 429)."""
-
-    default_hint = "Retry later, or check the service URL in the policy and your network."
-
-
-class ServiceRejected(Refused):
-    """The Safe Transaction Service refused a request (4xx); nothing was stored."""
-
-    def __init__(self, message: str, *, status: int, hint: str | None = None) -> None:
-        super().__init__(message, hint=hint)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class ServiceProposal:
-    """A multisig transaction as the Service serves it: a claim to verify, never a fact."""
-
-    tx: SafeTx
-    claimed_safe_tx_hash: str
-    """The Service's `safeTxHash`. Recompute it (`hashes`) before relying on it."""
-    confirmations: dict[str, str] = field(default_factory=dict)
-    """Owner -> 0x signature, as listed by the Service: unverified until recovered locally."""
-    proposer: str | None = None
-    is_executed: bool = False
-    executed_tx: str | None = None
-    confirmations_required: int | None = None
-    trusted: bool | None = None
-
-    @property
-    def safe_tx_hash(self) -> str:
-        """The key the Service files it under (its claim), for display and look-up only."""
-        return self.claimed_safe_tx_hash
-
-    @property
-    def safe(self) -> str:
-        return self.tx.safe
-
-    @property
-    def nonce(self) -> int:
-        return self.tx.nonce
-
-    @property
-    def pending(self) -> bool:
-        return not self.is_executed
-
-    @property
-    def signatures(self) -> dict[str, str]:
-        """The confirmations, under the name `Proposal` uses."""
-        return self.confirmations
-
-    def hashes(self, chain_id: int, version: SafeVersion) -> SafeTxHashes:
-        """The hashes computed here from the served fields, to compare with the claim."""
-        return safe_tx_hashes(self.tx, chain_id, version)
-
-
-class _HttpStatus(Exception):
-    """A non-2xx answer, raised by the transport so that the caller sees its status code."""
-
-    def __init__(self, status: int, text: str) -> None:
-        super().__init__(status)
-        self.status = status
-        self.text = text
-
-
-def _checked(response: requests.Response) -> requests.Response:
-    if not response.ok:
-        raise _HttpStatus(response.status_code, response.text[:4000])
-    return response
-
-
-class _Client(TransactionServiceApi):
-    """safe-eth-py's client, whose own errors carry no status code: ours raise with it, so
-    that 429/5xx can be retried and 4xx reported."""
-
-    def _get_request(self, url: str) -> requests.Response:
-        return _checked(super()._get_request(url))
-
-    def _post_request(self, url: str, payload: dict[Any, Any]) -> requests.Response:
-        return _checked(super()._post_request(url, payload))
-
-    def get_multisig_transaction(self, safe_tx_hash: str) -> Any:
-        """The raw JSON of one transaction. `get_safe_transaction` does not fit: it needs an RPC
-        for the Safe's version, drops who signed what, and refuses a mismatched hash before
-        we can show both hashes."""
-        return self._get_request(f"/api/v2/multisig-transactions/{safe_tx_hash}/").json()
 
 
 class ServiceStore(ProposalStore):
     """`tx-service[:URL]`: the proposals of one Safe on the Safe Transaction Service.
 
-    Reads carry no plan: the Service keeps only the transaction and its confirmations. Every
-    call is
-    tried up to `tries` times on 429, 5xx, timeouts and refused connections, waiting
-    `first_delay` seconds and doubling; 4xx answers are final. Retrying a post is safe: the
-    Service files transactions and confirmations by hash and owner, so a repeat adds nothing.
+    Reads carry no plan: the Service keeps only the transaction and its confirmations. Requests are
+    retried as `Retrying` says (429/503 as long as `Retry-After` asks, within a bound; 5xx and
+    transport errors with backoff from `first_delay`); 4xx answers are final.
     """
 
     def __init__(
@@ -157,16 +70,17 @@ class ServiceStore(ProposalStore):
         first_delay: float = 0.2,
         timeout: int = 10,
         sleep: Callable[[float], None] = time.sleep,
+        origin: str = ORIGIN,
     ) -> None:
         if tries < 1:
             raise BadInput(f"tries must be at least 1, got {tries}")
+        if len(origin) > MAX_ORIGIN_LENGTH:
+            raise BadInput(f"the origin sent to the Service has at most {MAX_ORIGIN_LENGTH} chars")
         self.safe = parse_address(safe, what="the Safe")
         self.chain_id = chain_id
-        self.tries = tries
-        self.first_delay = first_delay
-        self._sleep = sleep
+        self.origin = origin
         try:
-            self._client = _Client(
+            self._client = Client(
                 EthereumNetwork(chain_id), base_url=url, api_key=api_key, request_timeout=timeout
             )
         except EthereumNetworkNotSupported:
@@ -175,26 +89,27 @@ class ServiceStore(ProposalStore):
                 hint='Give its URL in the policy: proposals = "tx-service:https://…".',
             ) from None
         self.display_url = self.label = redact_url(self._client.base_url)
+        self._retrying = Retrying(self.display_url, tries, first_delay, sleep)
 
     def __repr__(self) -> str:
         return f"ServiceStore({self.safe}, chain {self.chain_id}, {self.display_url})"
 
     def get(self, safe_tx_hash: SafeTxHash) -> StoredProposal | None:
         """The transaction filed under `safe_tx_hash`, or None when the Service has none (or
-        files it for another Safe)."""
+        files it for another Safe). The Service files by hash and owner, so concurrent writes
+        merge: no lock is needed."""
         found = self._get(safe_tx_hash.hex0x)
         return self._stored(found) if found is not None and found.safe == self.safe else None
 
     def _get(self, key: str) -> ServiceProposal | None:
+        path = f"/api/v2/multisig-transactions/{key}/"
         try:
-            document = self._call(
-                f"fetch {key}", lambda: self._client.get_multisig_transaction(key)
-            )
+            document = self._call(f"fetch {key}", lambda: self._client.get_json(path))
         except ServiceRejected as error:
             if error.status == 404:
                 return None
             raise
-        return _proposal(document)
+        return read_proposal(document)
 
     def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
         """Propose the transaction with its proposer's signature, then add the others.
@@ -217,8 +132,9 @@ class ServiceStore(ProposalStore):
         existing = self._get(key)
         if existing is None:
             first = _proposer_of(proposer, encoded)
-            safe_tx = _safe_eth_tx(plan, encoded.pop(first))
-            self._call(f"propose {key}", lambda: self._client.post_transaction(safe_tx))
+            payload = _proposal_payload(plan, first, encoded.pop(first), self.origin)
+            path = f"/api/v2/safes/{plan.tx.safe}/multisig-transactions/"
+            self._call(f"propose {key}", lambda: self._client.post_json(path, payload))
         else:
             filed = {owner.lower() for owner in existing.confirmations}
             encoded = {o: s for o, s in encoded.items() if o.lower() not in filed}
@@ -256,6 +172,7 @@ class ServiceStore(ProposalStore):
             proposal.proposer,
             # Executed per the Service even if it gives no hash: never pending again.
             (proposal.executed_tx or "(unknown transaction)") if proposal.is_executed else None,
+            dict(proposal.unreadable),
         )
 
     def all(self) -> list[ServiceProposal]:
@@ -263,32 +180,32 @@ class ServiceStore(ProposalStore):
         return self._list(self.safe, {})
 
     def _list(self, safe: str, filters: dict[str, str]) -> list[ServiceProposal]:
+        """Every page, following the Service's `next` links until `count` transactions are in.
+
+        Only a `next` link's query is used, on the path asked for: the API key is never sent
+        to a host or path the Service names.
+        """
+        path = f"/api/v2/safes/{to_checksum_address(safe)}/multisig-transactions/"
+        query = urlencode({**filters, "ordering": "nonce", "limit": str(PAGE_SIZE)})
         found: dict[str, ServiceProposal] = {}
-        for page in range(MAX_PAGES):
-            query: dict[str, Any] = {
-                **filters,
-                "ordering": "nonce",
-                "limit": str(PAGE_SIZE),
-                "offset": str(page * PAGE_SIZE),
-            }
-            try:
-                results: Any = self._call(
-                    f"list the transactions of {safe}",
-                    functools.partial(
-                        self._client.get_transactions, to_checksum_address(safe), **query
-                    ),
-                )
-            except AttributeError:  # safe-eth-py reads `results` of an answer that is no object
-                results = None
-            if not isinstance(results, list):
-                raise _malformed("a list that is not a page of transactions")
+        for _ in range(MAX_PAGES):
+            url = f"{path}?{query}"
+            listed: Any = self._call(
+                f"list the transactions of {safe}", functools.partial(self._client.get_json, url)
+            )
+            page = read_page(listed)
             # Offsets shift when a proposal arrives between pages: key by hash to drop repeats.
-            found.update({p.claimed_safe_tx_hash: p for p in map(_proposal, results)})
-            if len(results) < PAGE_SIZE:
+            found.update({p.claimed_safe_tx_hash: p for p in map(read_proposal, page.results)})
+            if page.next is None or len(found) >= page.count:
+                if len(found) < page.count:
+                    raise malformed(
+                        f"{len(found)} of the {page.count} transactions it counts for {safe}"
+                    )
                 return sorted(found.values(), key=lambda p: (p.nonce, p.claimed_safe_tx_hash))
+            query = urlsplit(page.next).query
         raise Refused(
-            f"the Safe Transaction Service lists more than {MAX_PAGES * PAGE_SIZE} "
-            f"transactions for {safe}",
+            f"the Safe Transaction Service lists more than {MAX_PAGES} pages of transactions "
+            f"for {safe}",
             hint="Ask for a later nonce, or inspect the Safe's queue in another tool.",
         )
 
@@ -301,48 +218,20 @@ class ServiceStore(ProposalStore):
         )
 
     def _call(self, what: str, request: Callable[[], T]) -> T:
-        """`request()`, retried with exponential backoff on 429, 5xx and transport errors."""
-        last = ""
-        for attempt in range(self.tries):
-            if attempt:
-                self._sleep(self.first_delay * 2 ** (attempt - 1))
-            try:
-                return request()
-            except _HttpStatus as error:
-                if error.status != 429 and error.status < 500:
-                    raise self._rejected(what, error) from None
-                last = f"HTTP {error.status}"
-            except HTTP_TRANSPORT_EXCEPTIONS as error:
-                # The exception's own text holds the full URL, which may carry a key: not shown.
-                last = _transport_reason(error)
-        raise ServiceUnavailable(
-            f"the Safe Transaction Service at {self.display_url} failed to {what} "
-            f"after {self.tries} tries ({last})"
-        ) from None
-
-    def _rejected(self, what: str, error: _HttpStatus) -> ServiceRejected:
-        if error.status in (401, 403):
-            hint = API_KEY_HINT
-        elif error.status == 404:
-            hint = "Check the service URL in the policy and the Safe's address."
-        else:
-            hint = "Nothing was stored. Review the plan, the Safe's owners and its nonce."
-        return ServiceRejected(
-            f"the Safe Transaction Service at {self.display_url} refused to {what} "
-            f"(HTTP {error.status}): {_reason(error.text)}",
-            status=error.status,
-            hint=hint,
-        )
+        return self._retrying.call(what, request)
 
 
 def _signature_of(owner: str, signature: str, safe_tx_hash: str) -> bytes:
     """The 65 bytes of `signature`, after checking it is `owner`'s: a mix-up is caught here,
     not as a confusing refusal from the Service. (The workflow still recovers every one.)"""
-    if not isinstance(signature, str) or not _SIGNATURE.match(signature):
-        raise BadInput(f"the signature for {owner} is not 65 bytes of 0x-hex")
-    raw = bytes.fromhex(signature[2:])
-    (parsed,) = SafeSignature.parse_signature(raw, bytes.fromhex(safe_tx_hash[2:]))
-    if parsed.owner.lower() != owner.lower():
+    try:
+        raw = bytes.fromhex(signature[2:]) if signature.startswith("0x") else b""
+    except ValueError:
+        raw = b""
+    if len(raw) < 65:
+        raise BadInput(f"the signature for {owner} is not 0x-hex of 65 bytes or more")
+    (parsed, *more) = SafeSignature.parse_signature(raw, bytes.fromhex(safe_tx_hash[2:]))
+    if more or parsed.owner.lower() != owner.lower():
         raise Refused(
             f"the signature given for {owner} is {parsed.owner}'s, not {owner}'s",
             hint="Do not post it: re-sign with the owner's key.",
@@ -357,8 +246,31 @@ def _proposer_of(proposer: str | None, signatures: dict[str, bytes]) -> str:
     return min(signatures, key=lambda o: int(o, 16))
 
 
-def _safe_eth_tx(plan: Plan, signature: bytes) -> SafeEthTx:
-    """The plan as safe-eth-py's SafeTx, whose own hash must agree with ours before posting."""
+def _proposal_payload(plan: Plan, sender: str, signature: bytes, origin: str) -> dict[str, Any]:
+    """The body the Service's propose endpoint takes, as safe-eth-py writes it but for
+    `origin` (safe-eth-py always says "Safe-CLI"); its hash must agree with ours first."""
+    _check_safe_eth_hash(plan)
+    tx = plan.tx
+    return {
+        "to": to_checksum_address(tx.to),
+        "value": tx.value,
+        "data": hex0x(tx.data) if tx.data else None,
+        "operation": tx.operation,
+        "gasToken": to_checksum_address(tx.gas_token),
+        "safeTxGas": tx.safe_tx_gas,
+        "baseGas": tx.base_gas,
+        "gasPrice": tx.gas_price,
+        "refundReceiver": to_checksum_address(tx.refund_receiver),
+        "nonce": tx.nonce,
+        "contractTransactionHash": plan.safe_tx_hash.hex0x,
+        "sender": to_checksum_address(sender),
+        "signature": hex0x(signature),
+        "origin": origin,
+    }
+
+
+def _check_safe_eth_hash(plan: Plan) -> None:
+    """safe-eth-py, whose hashing the Service runs, must hash the plan as safeops does."""
     tx = plan.tx
     safe_tx = SafeEthTx(
         _NO_RPC,
@@ -372,7 +284,6 @@ def _safe_eth_tx(plan: Plan, signature: bytes) -> SafeEthTx:
         tx.gas_price,
         to_checksum_address(tx.gas_token),
         to_checksum_address(tx.refund_receiver),
-        signatures=signature,
         safe_nonce=tx.nonce,
         safe_version=str(plan.safe_version),
         chain_id=plan.chain_id,
@@ -382,72 +293,3 @@ def _safe_eth_tx(plan: Plan, signature: bytes) -> SafeEthTx:
         raise HashMismatch(
             f"safe-eth-py hashes the plan to {theirs}, safeops to {plan.safe_tx_hash}"
         )
-    return safe_tx
-
-
-def _proposal(document: Any) -> ServiceProposal:
-    """Read one Service transaction strictly; a malformed one is refused, not guessed at."""
-    try:
-        service = parse_service_tx(document)
-        if service.claimed_safe_tx_hash is None:
-            raise BadInput("it has no safeTxHash")
-        confirmations = {
-            parse_address(c["owner"], what="confirmation owner"): str(c["signature"])
-            for c in document.get("confirmations") or []
-        }
-        proposer = document.get("proposer")
-        required = document.get("confirmationsRequired")
-        trusted = document.get("trusted")
-        return ServiceProposal(
-            tx=service.tx,
-            claimed_safe_tx_hash=service.claimed_safe_tx_hash,
-            confirmations=confirmations,
-            proposer=parse_address(proposer, what="proposer") if proposer else None,
-            is_executed=document.get("isExecuted") is True,
-            executed_tx=document.get("transactionHash") or None,
-            confirmations_required=int(required) if required is not None else None,
-            trusted=trusted if isinstance(trusted, bool) else None,
-        )
-    except (BadInput, KeyError, TypeError, ValueError, AttributeError) as error:
-        raise _malformed(f"a malformed transaction ({error})") from None
-
-
-def _malformed(what: str) -> Refused:
-    return Refused(
-        f"the Safe Transaction Service returned {what}",
-        hint="Do not sign anything based on it; check the service URL in the policy.",
-    )
-
-
-def _transport_reason(error: BaseException) -> str:
-    if isinstance(error, json.JSONDecodeError):
-        return "its answer is not JSON"
-    if isinstance(error, requests.Timeout):
-        return "timed out"
-    if isinstance(error, requests.ConnectionError):
-        return "connection failed"
-    return type(error).__name__
-
-
-def _reason(text: str) -> str:
-    """The Service's error text on one short line (its DRF bodies are nested lists of messages)."""
-    try:
-        body: Any = json.loads(text)
-    except (ValueError, RecursionError):
-        body = text
-    line = " ".join("; ".join(_messages(body, "", 0)).split()) or "no details"
-    return line if len(line) <= 300 else line[:299] + "…"
-
-
-def _messages(body: Any, key: str, depth: int) -> Iterator[str]:
-    if depth > 4:
-        return
-    if isinstance(body, dict):
-        for name, value in body.items():
-            label = "" if name in ("nonFieldErrors", "non_field_errors", "detail") else str(name)
-            yield from _messages(value, label, depth + 1)
-    elif isinstance(body, list):
-        for value in body:
-            yield from _messages(value, key, depth + 1)
-    elif body is not None:
-        yield f"{key}: {body}" if key else str(body)

@@ -3,16 +3,16 @@ real signatures, then send, require ExecutionSuccess and prove the effects on ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from safeops.core.confirmations import Skipped
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
-from safeops.core.signatures import collect_signatures
 from safeops.errors import Refused
 from safeops.interrupts import Interrupted, pause_point
 from safeops.workflows.guards import (
@@ -34,6 +34,8 @@ class Executed:
     block: int
     success: bool
     postconditions: tuple[CheckResult, ...]
+    skipped: tuple[Skipped, ...] = ()
+    """Confirmations not counted (eth_sign the policy refuses, an approval not on chain, …)."""
 
     @property
     def proven(self) -> bool:
@@ -46,6 +48,7 @@ class Executed:
             "block": self.block,
             "success": self.success,
             "postconditions": [c.to_json() for c in self.postconditions],
+            "skipped_confirmations": [s.to_json() for s in self.skipped],
         }
 
 
@@ -74,13 +77,19 @@ def execute(
     require_live_version(live, plan)
     require_policy(session.policy, plan)
     _require_current_nonce(plan, live)
-    signatures = collect_signatures(
-        plan.safe_tx_hash.raw,
-        [bytes.fromhex(s.removeprefix("0x")) for s in found.signatures.values()],
-        live.owners,
-        live.threshold,
-    )
     chain = session.chain(found.safe)
+    confirmations = chain.verify_confirmations(
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        found.signatures,
+        live.owners,
+        found.safe.signatures,
+        live.block,
+        executor=executor.address,
+        unreadable=found.stored.unreadable,
+    )
+    signatures = confirmations.signatures_for(live.threshold)
     final = chain.simulate_signed(
         plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
     )
@@ -90,7 +99,8 @@ def execute(
             hint="Nothing was sent.",
         )
     before = chain.read_balances(plan.postconditions, live.block)
-    return _send_and_prove(session, found, chain, signatures, executor, before)
+    executed = _send_and_prove(session, found, chain, signatures, executor, before)
+    return replace(executed, skipped=tuple(confirmations.skipped))
 
 
 def _require_current_nonce(plan: Plan, live: SafeState) -> None:

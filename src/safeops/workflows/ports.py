@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from safeops.chain.execute import Sent
     from safeops.chain.simulate import Simulation
+    from safeops.core.confirmations import Claim, Classification
     from safeops.core.plan import Plan, Postcondition
+    from safeops.core.policy import SignatureKinds
     from safeops.core.rehearsal import CheckResult
     from safeops.core.safe_state import SafeState
-    from safeops.core.safe_tx import SafeTx, SafeTxHash
+    from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
     from safeops.fork.rehearsal import ForkRun, QueuedTx
 
 Progress = Callable[[str], None]
@@ -61,6 +63,36 @@ class SafeChain(Protocol):
     def prove(
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]: ...
+
+    def verify_confirmations(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        confirmations: Mapping[str, str | None],
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+        *,
+        executor: str | None = None,
+        unreadable: Mapping[str, str] | None = None,
+    ) -> Classification:
+        """Every confirmation read, checked on chain where it must be (approved hashes,
+        contract owners), and counted or skipped with its reason."""
+        ...
+
+    def verify_imported(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        text: str,
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+    ) -> Claim:
+        """A signature made elsewhere, accepted only when execution would count it."""
+        ...
 
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str: ...
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.confirmations import Skipped
+from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import SafeOpsError
 from safeops.workflows.guards import live_safe
 from safeops.workflows.plan_files import load_fresh_record, read_plan
@@ -22,6 +23,7 @@ class Pending:
     threshold: int
     conflict: bool  # another pending proposal holds the same nonce
     rehearsal: str  # fresh | not fresh: why | no local plan
+    skipped: tuple[Skipped, ...] = ()  # confirmations that execution would not count
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -33,6 +35,7 @@ class Pending:
             "threshold": self.threshold,
             "conflict": self.conflict,
             "rehearsal": self.rehearsal,
+            "skipped": [s.to_json() for s in self.skipped],
         }
 
 
@@ -53,18 +56,29 @@ def pending(session: Session) -> list[Pending]:
         live = live_safe(session, safe)
         waiting = session.store(safe).pending(live.nonce)
         nonces = [p.nonce for p in waiting]
+        chain, version = session.chain(safe), SafeVersion.parse(live.version)
         for proposal in waiting:
-            valid = {o for o in proposal.signatures if o in live.owners}
+            counted = chain.verify_confirmations(
+                proposal.tx,
+                safe.chain_id,
+                version,
+                proposal.signatures,
+                live.owners,
+                safe.signatures,
+                live.block,
+                unreadable=proposal.unreadable,
+            )
             rows.append(
                 Pending(
                     safe.name,
                     proposal.safe_tx_hash,
                     proposal.nonce,
                     proposal.action,
-                    len(valid),
+                    len(counted.usable),
                     live.threshold,
                     nonces.count(proposal.nonce) > 1,
                     _rehearsal(session, proposal.safe_tx_hash, live.block),
+                    counted.skipped,
                 )
             )
     return rows

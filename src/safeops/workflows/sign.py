@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from safeops.core.plan import Plan
+from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTxHash
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
@@ -15,7 +17,12 @@ from safeops.workflows.plan_files import write_json
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.review import Review, review
 from safeops.workflows.session import Session
-from safeops.workflows.signing import TypedDataSigner, imported_signature, owner_signature
+from safeops.workflows.signing import (
+    TypedDataSigner,
+    counted_confirmations,
+    imported_signature,
+    owner_signature,
+)
 from safeops.workflows.subjects import Subject
 
 
@@ -88,13 +95,23 @@ def sign(
                 hint="Give a file name in a folder you may write to.",
             ) from None
         exported = str(export_typed_data)
-        count = len(found.signatures)
+        count = _counted(session, found, found.signatures, state)
         return Signed(plan.safe_tx_hash, plan, result, count, state.threshold, None, exported)
+    chain = session.chain(found.safe)
     if signature is not None:
-        owner, normal = imported_signature(plan, signature, state.owners)
+        owner, normal = imported_signature(plan, signature, chain, found.safe, state)
     elif signer is not None:
         owner, normal = signer.address, owner_signature(plan, signer, state.owners)
     else:
         raise BadInput("nothing to do: give --signer, --signature or --export-typed-data")
     stored = found.store.add_signature(plan, owner, normal)
-    return Signed(plan.safe_tx_hash, plan, result, len(stored), state.threshold, owner)
+    counted = _counted(session, found, stored, state)
+    return Signed(plan.safe_tx_hash, plan, result, counted, state.threshold, owner)
+
+
+def _counted(
+    session: Session, found: Found, signatures: Mapping[str, str], state: SafeState
+) -> int:
+    chain = session.chain(found.safe)
+    unreadable = found.stored.unreadable
+    return counted_confirmations(chain, found.plan, found.safe, signatures, state, unreadable)

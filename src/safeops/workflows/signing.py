@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from safeops.core.confirmations import pack
 from safeops.core.hexes import hex0x
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
+from safeops.core.policy import SafeEntry
+from safeops.core.safe_state import SafeState
 from safeops.core.signatures import SIGNATURE_HINT, recover_signer
 from safeops.core.typed_data import safe_tx_typed_data
-from safeops.errors import BadInput, Refused
+from safeops.errors import Refused
+from safeops.workflows.ports import SafeChain
 
 
 class TypedDataSigner(Protocol):
@@ -43,21 +47,45 @@ def owner_signature(plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
     return hex0x(verified.signature)
 
 
-def imported_signature(plan: Plan, signature: str, owners: tuple[str, ...]) -> tuple[str, str]:
-    """A signature made elsewhere (a hardware wallet): it must recover to a current owner.
-    Returns the owner and the signature in its normal (low-s) form."""
+def imported_signature(
+    plan: Plan, signature: str, chain: SafeChain, safe: SafeEntry, state: SafeState
+) -> tuple[str, str]:
+    """A signature made elsewhere (a hardware wallet, protocol-kit, an on-chain approval):
+    kept only if execution would count it now (a current owner, a kind the policy allows,
+    verified on chain where it must be). Returns the owner and the signature as stored."""
     text = signature.strip()
     if text.startswith("{"):  # `cast wallet sign` and some wallets print JSON
         document = parse_json(text, "--signature")
         text = str(document.get("signature", "")) if isinstance(document, dict) else ""
-    try:
-        raw = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError as error:
-        raise BadInput("the signature is not hex", hint=SIGNATURE_HINT) from error
-    verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
-    if verified.owner not in owners:
-        raise Refused(
-            f"the signature recovers to {verified.owner}, who is not an owner now",
-            hint=SIGNATURE_HINT,
-        )
-    return verified.owner, hex0x(verified.signature)
+    claim = chain.verify_imported(
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        text if text.startswith("0x") else "0x" + text,
+        state.owners,
+        safe.signatures,
+        state.block,
+    )
+    return claim.owner, hex0x(pack([claim]))
+
+
+def counted_confirmations(
+    chain: SafeChain,
+    plan: Plan,
+    safe: SafeEntry,
+    signatures: Mapping[str, str],
+    state: SafeState,
+    unreadable: Mapping[str, str],
+) -> int:
+    """The confirmations execution would count now: stored is not the same as usable."""
+    classified = chain.verify_confirmations(
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        signatures,
+        state.owners,
+        safe.signatures,
+        state.block,
+        unreadable=unreadable,
+    )
+    return len(classified.usable)

@@ -1,17 +1,16 @@
-"""Signature recovery, low-s normalisation, deduplication, owner checks and packing."""
+"""Signature recovery: EIP-712, eth_sign, device-style v, low-s normalisation, refusals."""
 
 from __future__ import annotations
 
 import pytest
 from eth_account import Account
 
-from safeops.core.signatures import SECP256K1_N, collect_signatures, recover_signer
+from safeops.core.signatures import SECP256K1_N, pack_signatures, recover_ecdsa, recover_signer
 from safeops.errors import BadInput, Refused
 
 HASH = bytes.fromhex("cc" * 32)
 ALICE = Account.from_key("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a")
 BOB = Account.from_key("0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6")
-EVE = Account.from_key("0x" + "42" * 32)
 OWNERS = [ALICE.address, BOB.address]
 
 
@@ -31,25 +30,34 @@ def test_recovery_and_low_s() -> None:
     assert (twin.owner, twin.signature) == (ALICE.address, normal)
 
 
-def test_packed_by_owner_address_and_deduplicated() -> None:
-    packed = collect_signatures(HASH, [sign(BOB), sign(ALICE), high_s(sign(ALICE))], OWNERS, 2)
+def test_packed_by_owner_address() -> None:
+    packed = pack_signatures({BOB.address: sign(BOB), ALICE.address: sign(ALICE)})
     first, second = sorted(OWNERS, key=lambda a: int(a, 16))
     assert recover_signer(HASH, packed[:65]).owner == first
     assert recover_signer(HASH, packed[65:]).owner == second
-    assert len(packed) == 130
+
+
+def test_device_v_and_eth_sign_are_recovered() -> None:
+    from eth_account.messages import encode_defunct
+
+    normal = sign(ALICE)
+    device = normal[:64] + bytes([normal[64] - 27])
+    assert recover_ecdsa(HASH, device).signature == normal
+    personal = bytes(ALICE.sign_message(encode_defunct(primitive=HASH)).signature)
+    eth_signed = recover_ecdsa(HASH, personal[:64] + bytes([personal[64] + 4]))
+    assert eth_signed.owner == ALICE.address
+    assert eth_signed.signature[64] == personal[64] + 4
 
 
 @pytest.mark.parametrize(
-    ("signatures", "error", "message"),
+    ("signature", "error", "message"),
     [
-        ([sign(ALICE), sign(EVE)], Refused, "not an owner now"),
-        ([sign(ALICE), sign(ALICE)], Refused, "1 distinct owner signature"),
-        ([sign(ALICE)[:64]], BadInput, "65 bytes"),
-        ([sign(ALICE)[:64] + b"\x1f"], Refused, "eth_sign"),
-        ([sign(ALICE)[:64] + b"\x01"], Refused, "pre-approved"),
-        ([b"\x00" * 64 + b"\x1b"], BadInput, "out of range"),
+        (sign(ALICE)[:64], BadInput, "65 bytes"),
+        (sign(ALICE)[:64] + b"\x1f", Refused, "eth_sign"),
+        (sign(ALICE)[:64] + b"\x01", Refused, "pre-approved"),
+        (b"\x00" * 64 + b"\x1b", BadInput, "out of range"),
     ],
 )
-def test_refusals(signatures: list[bytes], error: type[Exception], message: str) -> None:
+def test_refusals(signature: bytes, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
-        collect_signatures(HASH, signatures, OWNERS, 2)
+        recover_signer(HASH, signature)

@@ -82,3 +82,11 @@ def test_sign_transaction_checks_the_address_and_signs() -> None:
         }
     )
     assert Account.recover_transaction(raw) == address
+
+
+def test_a_signer_without_a_key_has_nothing_to_check() -> None:
+    """An owner who signs on a device: `keys check` lists it, fetches nothing, and passes."""
+    from safeops.keys.resolve import NO_KEY, check_signer
+
+    check = check_signer("ledger", None, "0x" + "12" * 20, environ={})
+    assert (check.ok, check.source, check.error) == (True, NO_KEY, None)

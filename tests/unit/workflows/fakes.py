@@ -14,15 +14,25 @@ from pathlib import Path
 
 from safeops.chain.execute import Sent
 from safeops.chain.simulate import Simulation
+from safeops.core.confirmations import (
+    ChainFacts,
+    Claim,
+    Classification,
+    Skipped,
+    classify,
+    read_confirmation,
+    read_confirmations,
+)
 from safeops.core.execution import EXECUTION_SUCCESS, Log
 from safeops.core.plan import Plan, Postcondition
-from safeops.core.policy import Policy, SafeEntry, load_policy
+from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
 from safeops.core.rehearsal import CheckResult, SafeFinding, split_postconditions
 from safeops.core.safe_state import SafeState
 from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import ADMIN, DEV_KEYS, GUARDIAN, Deployment
 from safeops.devnet.policy_file import render_policy
+from safeops.errors import Refused
 from safeops.fork.execute import Execution
 from safeops.fork.proofs import Proofs
 from safeops.fork.rehearsal import ForkRun, QueuedTx, StackedRun
@@ -145,6 +155,47 @@ class FakeChain:
         self, postconditions: Sequence[Postcondition], before: Sequence[int], block: int
     ) -> list[CheckResult]:
         return [check(p, self.proofs_ok) for p in postconditions]
+
+    def verify_confirmations(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        confirmations: Mapping[str, str | None],
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+        *,
+        executor: str | None = None,
+        unreadable: Mapping[str, str] | None = None,
+    ) -> Classification:
+        """The real classification, with a chain on which nothing was approved on chain and
+        no contract owner accepts a signature."""
+        safe_tx_hash = safe_tx_hashes(tx, chain_id, version).safe_tx_hash.raw
+        claims, skipped = read_confirmations(confirmations, safe_tx_hash)
+        skipped += [Skipped(owner, why) for owner, why in (unreadable or {}).items()]
+        return classify(claims, owners, kinds, ChainFacts(block, executor=executor), skipped)
+
+    def verify_imported(
+        self,
+        tx: SafeTx,
+        chain_id: int,
+        version: SafeVersion,
+        text: str,
+        owners: Sequence[str],
+        kinds: SignatureKinds,
+        block: int,
+    ) -> Claim:
+        safe_tx_hash = safe_tx_hashes(tx, chain_id, version).safe_tx_hash.raw
+        read = read_confirmation("imported", text, safe_tx_hash)
+        if isinstance(read, Skipped):
+            raise Refused(read.reason)
+        classified = self.verify_confirmations(
+            tx, chain_id, version, {read.owner: text}, owners, kinds, block
+        )
+        if classified.skipped:
+            raise Refused(f"the signature is {read.owner}'s: {classified.skipped[0].reason}")
+        return classified.usable[0]
 
     def send(self, tx: SafeTx, signatures: bytes, executor: TransactionSigner) -> str:
         self.sent.append(safe_tx_hashes(tx, self.safe.chain_id, V141).safe_tx_hash)

@@ -61,6 +61,20 @@ class SafeExpect:
 
 
 @dataclass(frozen=True)
+class SignatureKinds:
+    """`signatures`: which kinds of owner confirmation execution may count, besides EIP-712.
+
+    EIP-712 signatures always count. eth_sign is off by default (SECURITY.md rule 11: the hash
+    is signed blind, as a personal message). Approved hashes (`approveHash` on chain) and
+    contract owners' EIP-1271 signatures are verified on chain at the pinned block.
+    """
+
+    eth_sign: bool = False
+    approved_hash: bool = True
+    contract: bool = True
+
+
+@dataclass(frozen=True)
 class SafeEntry:
     """`[safes.NAME]`."""
 
@@ -73,6 +87,7 @@ class SafeEntry:
     """The URLs as the file spells them, `${VAR}` references included: safe to display."""
     proposals: Proposals
     expect: SafeExpect
+    signatures: SignatureKinds = SignatureKinds()
 
 
 @dataclass(frozen=True)
@@ -81,7 +96,8 @@ class SignerEntry:
 
     name: str
     address: str
-    key: KeySpec
+    key: KeySpec | None
+    """None for an owner that signs elsewhere (hardware wallet, nested Safe) and is imported."""
     roles: frozenset[Role]
 
 

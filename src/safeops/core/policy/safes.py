@@ -12,12 +12,14 @@ from safeops.core.policy.model import (
     SafeEntry,
     SafeExpect,
     ServiceProposals,
+    SignatureKinds,
     SignerEntry,
 )
 from safeops.core.policy.reader import Table, check_address, kind_of, unknown_reference
 from safeops.core.safe_tx import KNOWN_SAFE_VERSIONS
 
-SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect")
+SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect", "signatures")
+SIGNATURE_KINDS = ("eth_sign", "approved_hash", "contract")
 EXPECT_KEYS = (
     "version",
     "threshold",
@@ -50,11 +52,12 @@ def read_safes(
         rpc = _rpc(table, environ)
         proposals = _proposals(table, base, environ)
         expect = _expect(table, signers, signer_names)
+        kinds = _signature_kinds(table)
         if chain_id is None or address is None or rpc is None or proposals is None:
             continue
-        if expect is None or len(table.problems.items) != before:
+        if expect is None or kinds is None or len(table.problems.items) != before:
             continue
-        safes[name] = SafeEntry(name, chain_id, address, rpc[0], rpc[1], proposals, expect)
+        safes[name] = SafeEntry(name, chain_id, address, rpc[0], rpc[1], proposals, expect, kinds)
     return safes
 
 
@@ -170,6 +173,27 @@ def _expect(
         singleton,
         module_guard,
     )
+
+
+def _signature_kinds(table: Table) -> SignatureKinds | None:
+    """`signatures = { eth_sign = false, approved_hash = true, contract = true }`; each key is
+    optional (the defaults are those) and must be a boolean."""
+    if "signatures" not in table.data:
+        return SignatureKinds()
+    kinds = table.table("signatures")
+    if kinds is None:
+        return None
+    kinds.check_keys(SIGNATURE_KINDS)
+    chosen: dict[str, bool] = {}
+    for key in SIGNATURE_KINDS:
+        value = kinds.data.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, bool):
+            kinds.add(key, f"expected true or false, got {kind_of(value)}")
+            return None
+        chosen[key] = value
+    return SignatureKinds(**chosen)
 
 
 def _number(version: str) -> tuple[int, ...]:

@@ -28,10 +28,14 @@ def read_signers(entries: Mapping[str, Table], *, base: Path) -> dict[str, Signe
         before = len(table.problems.items)
         table.check_keys(SIGNER_KEYS)
         address = table.address("address")
-        key = _key(table, base)
+        # No key: an owner who signs elsewhere (a hardware wallet, a nested Safe) and whose
+        # signatures are imported; it can neither propose nor execute through safeops.
+        key = _key(table, base) if "key" in table.data else None
         roles = _roles(table)
-        if address is None or key is None or roles is None:
+        if address is None or ("key" in table.data and key is None) or roles is None:
             continue
+        if key is None and (keyed := sorted(roles - {"signer"})):
+            table.add("roles", f"without a key, {' and '.join(keyed)} cannot be done: add a key")
         if len(table.problems.items) == before:
             signers[name] = SignerEntry(name, address, key, roles)
     return signers

@@ -186,3 +186,28 @@ def test_an_action_nobody_may_execute_is_reported() -> None:
         )
         for action in ("pause", "unpause", "revoke", "withdraw")
     ]
+
+
+def test_signature_kinds_default_and_per_safe() -> None:
+    """eth_sign is off unless a Safe turns it on; approvals and contract owners count."""
+    from safeops.core.policy import SignatureKinds
+
+    text = SAMPLE.replace(
+        'proposals = "tx-service"\n',
+        'proposals = "tx-service"\nsignatures = { eth_sign = true, contract = false }\n',
+    )
+    policy = load_policy(text, "/ops/policy.toml", ENV)
+    assert policy.safes["guardian"].signatures == SignatureKinds(False, True, True)
+    assert policy.safes["admin"].signatures == SignatureKinds(
+        eth_sign=True, approved_hash=True, contract=False
+    )
+
+
+def test_a_signer_without_a_key_signs_elsewhere() -> None:
+    """A hardware-wallet owner or a nested Safe: in the policy, but no key for safeops."""
+    text = SAMPLE.replace(
+        'key = { keystore = "keys/bob.json", password_file = "keys/password" }\n', ""
+    )
+    policy = load_policy(text, "/ops/policy.toml", ENV)
+    assert policy.signers["bob"].key is None
+    assert policy.signers["bob"].roles == frozenset({"signer"})

@@ -434,6 +434,21 @@ MISTAKES = [
         ],
         id="bad-name",
     ),
+    pytest.param(
+        'proposals = "tx-service"\n',
+        'proposals = "tx-service"\nsignatures = { eth_sign = "no", approvedhash = true }\n',
+        [
+            ("safes.admin.signatures.eth_sign", "expected true or false, got a string", "eth_"),
+            ("safes.admin.signatures.approvedhash", "did you mean 'approved_hash'", "eth_"),
+        ],
+        id="signature-kinds-mistyped",
+    ),
+    pytest.param(
+        'key = { keystore = "keys/bob.json", password_file = "keys/password" }\nroles = ["signer"]',
+        'roles = ["signer", "executor"]',
+        [("signers.bob.roles", "without a key, executor cannot be done", 'roles = ["signer", "ex')],
+        id="keyless-executor",
+    ),
 ]
 
 
