@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,6 +27,7 @@ CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 T = TypeVar("T")
 Warn = Callable[[str], None]
+Waiting = Callable[[str], AbstractContextManager[object]]  # the CLI shows a slow request live
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Rpc:
     w3: Web3
     timeout_s: float | None = None
     """The read timeout its requests run with, for messages; None when not known."""
+    waiting: Waiting | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -97,8 +100,11 @@ def _reason(rpc: Rpc, error: Exception) -> str:
 
 def ask(rpc: Rpc, what: str, call: Callable[..., Any]) -> Any:
     """Run one RPC request; any failure becomes an exit-3 error, `RpcDown` for transport ones."""
+    limit = "" if rpc.timeout_s is None else f", gives up after {rpc.timeout_s:g} s"
+    watch = rpc.waiting(f"{rpc.label} ({what}{limit})") if rpc.waiting else nullcontext()
     try:
-        return call()
+        with watch:
+            return call()
     except Exception as error:
         kind = RpcDown if _is_transport(error) else RpcUnavailable
         raise kind(
@@ -201,7 +207,7 @@ class RpcPool:
         return answers
 
     def warn_if_alone(self) -> None:
-        """SECURITY.md: one reachable RPC out of several gives a warning, not silence."""
+        """docs/security.md: one reachable RPC out of several gives a warning, not silence."""
         if self.configured > 1 and len(self.members) == 1 and not self._said_alone:
             self._said_alone = True
             self.warn(
@@ -239,7 +245,9 @@ def _chain_id(rpc: Rpc) -> int:
     return int(ask(rpc, "eth_chainId", lambda: rpc.w3.eth.chain_id))
 
 
-def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
+def open_pool(
+    urls: Sequence[str], chain_id: int, warn: Warn, waiting: Waiting | None = None
+) -> RpcPool:
     """Ask every URL for its chain id within HEALTH_TIMEOUT_S. Any that fails is skipped with a
     warning (the primary falls over to the next); one serving another chain stops the flow."""
     from safeops.chain.retry import RetryingSession, retry_warning
@@ -256,7 +264,7 @@ def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
 
     for index, url in enumerate(urls):
         session = RetryingSession(retry_warning(redact_url(url), warn))
-        probe = Rpc(url, _web3(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
+        probe = Rpc(url, _web3(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S, waiting)
         try:
             served = _chain_id(probe)
         except RpcUnavailable as error:  # down, or answering errors: either way of no use
@@ -268,7 +276,7 @@ def open_pool(urls: Sequence[str], chain_id: int, warn: Warn) -> RpcPool:
                 f"RPC {probe.label} serves chain {served}, the policy says {chain_id}",
                 hint="Point the policy's rpc at a node of the right chain.",
             )
-        members.append(Rpc(url, _web3(url, session, READ_TIMEOUT_S), READ_TIMEOUT_S))
+        members.append(Rpc(url, _web3(url, session, READ_TIMEOUT_S), READ_TIMEOUT_S, waiting))
     if not members:
         raise RpcUnavailable(
             f"no RPC answers for chain {chain_id}: "
@@ -288,9 +296,10 @@ class RpcPools:
     run, not once per read; `warn` is how the CLI shows what was skipped.
     """
 
-    def __init__(self, warn: Warn | None = None) -> None:
+    def __init__(self, warn: Warn | None = None, waiting: Waiting | None = None) -> None:
         self.warnings: list[str] = []
         self._sink = warn
+        self._waiting = waiting
         self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
         self._failed: dict[tuple[tuple[str, ...], int], RpcUnavailable] = {}
         # One lock per chain, so that a dead RPC's timeouts on one chain never hold up
@@ -317,7 +326,7 @@ class RpcPools:
                 raise self._failed[key]
             if key not in self._pools:
                 try:
-                    self._pools[key] = open_pool(urls, chain_id, self._warn)
+                    self._pools[key] = open_pool(urls, chain_id, self._warn, self._waiting)
                 except RpcUnavailable as error:
                     self._failed[key] = error
                     raise

@@ -125,7 +125,7 @@ def _disagreement(field: str, mine: object, theirs: object) -> str:
 
 
 def read_safe_agreed(pool: RpcPool, safe: str) -> SafeState | None:
-    """Read `safe` through every RPC of `pool` at one block (SECURITY.md check 6): a field on
+    """Read `safe` through every RPC of `pool` at one block (docs/security.md check 6): a field on
     which two disagree is named and stops the flow; so does another hash for that block."""
     pin = pool.pin()
     if (safe, pin.block) in pool.safe_states:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signing_steps
 from safeops.cli.session import open_session
 from safeops.errors import BadInput, Refused
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
     from safeops.core.policy import Policy
     from safeops.workflows.review import Review
+    from safeops.workflows.session import Session
 
 
 def review(
@@ -50,9 +52,14 @@ def review(
 
     output: Output = ctx.ensure_object(Output)
     if (target is None) == (tx_builder is None):
-        raise BadInput("review takes one thing: a plan/JSON/safeTxHash, or --tx-builder FILE")
+        raise BadInput(
+            "review takes one thing: a plan/JSON/safeTxHash, or --tx-builder FILE",
+            hint="See `safeops review --help`.",
+        )
     output.audit("review", target=str(tx_builder or target))
     session = open_session(output)
+    if target is not None:
+        target = _plan_by_hash(session, target)
     subject = load_subject(
         session,
         str(tx_builder or target),
@@ -63,9 +70,15 @@ def review(
     output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
     output.audit_details.update(safe=subject.safe.name, source=subject.source)
     result = run_review(session, subject)
-    document = result.to_json()
+    sections = _next(session, NextSteps.of(output), result, target) if result.ok else []
+    document = result.to_json() | {"next": as_json(sections)}
     output.audit_details.update(safe_tx_hash=document["safe_tx_hash"], passed=result.ok)
-    output.result(document, lambda console: _render(console, result, document, session.policy))
+
+    def render(console: Console) -> None:
+        _render(console, result, document, session.policy)
+        print_steps(console, sections)
+
+    output.result(document, render)
     if not result.ok:
         raise Refused(result.verdict(), hint="Do not sign: see the report above.")
 
@@ -128,6 +141,49 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
         for event in sim["events"]:
             console.print(f"  event {escape(event)}")
     if result.ok:
-        console.print("[bold green]review passed[/bold green]: next, `safeops rehearse` it")
+        console.print("[bold green]review passed[/bold green]")
     else:
         console.print(f"[bold red]{escape(result.verdict())}[/bold red]")
+
+
+def _plan_by_hash(session: Session, target: str) -> str:
+    """A safeTxHash names a plan in the safeops home when there is one; a proposal in the
+    stores otherwise. A `0x…` that is neither a file nor a hash is a mistyped hash."""
+    from safeops.core.safe_tx import SafeTxHash
+
+    if not target.startswith("0x") or Path(target).exists():
+        return target
+    found = session.plan_file(SafeTxHash.parse(target))
+    return str(found) if found.is_file() else target
+
+
+def _next(
+    session: Session, steps: NextSteps, result: Review, target: str | None
+) -> list[tuple[str, list[str]]]:
+    """After a plan: rehearse it. After a proposal: its owners sign, then it executes."""
+    from safeops.core.policy.roles import proposers_of
+
+    subject = result.subject
+    if subject.source == "plan" and target is not None and subject.plan is not None:
+        # Signed by the one who will propose it: only a signed rehearsal record counts.
+        proposers = proposers_of(session.policy, subject.plan.action, subject.safe.name)
+        commands = [steps.command("rehearse", target, "--signer", name) for name in proposers]
+        return [("next, a proposer rehearses it on a fork, one of:", commands)]
+    if subject.source in ("store", "proposal") and subject.plan is not None:
+        plan = subject.plan
+        stored = session.store(subject.safe).get(plan.safe_tx_hash)
+        if stored is None:
+            return []
+        threshold = subject.safe.expect.threshold
+        signed = set(stored.signatures)
+        return signing_steps(
+            steps,
+            session.policy,
+            subject.safe.name,
+            plan.action,
+            plan.safe_tx_hash.hex0x,
+            len(signed),
+            threshold,
+            signed,
+        )
+    return []
