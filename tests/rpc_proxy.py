@@ -50,6 +50,7 @@ class Behaviour:
     def sent_by(self, client: str) -> list[str]:
         """The methods `client` asked, in order."""
         return [method for who, methods in self.posts if who == client for method in methods]
+
     statuses: list[tuple[str, int]] = field(default_factory=list)  # (method, status) answered
 
 

@@ -6,7 +6,7 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes of the CLI contract (DESIGN.md)."""
+    """Exit codes of the CLI contract (README.md)."""
 
     OK = 0
     REFUSED = 1
@@ -79,9 +79,19 @@ class ToolMissing(EnvironmentProblem):
 class RpcUnavailable(EnvironmentProblem):
     """A JSON-RPC endpoint cannot be reached or answers with errors."""
 
+    default_hint = (
+        "Check the RPC URL and that the node answers; with two RPCs per Safe in the policy, "
+        "safeops fails over to the second."
+    )
+
 
 class DevnetError(EnvironmentProblem):
     """The local devnet could not be started, reached or stopped."""
+
+    default_hint = (
+        "A local anvil (the devnet or a rehearsal fork) failed; no real chain was touched. "
+        "Run the command again, with --debug to see why."
+    )
 
 
 class RpcDisagreement(EnvironmentProblem):
@@ -92,3 +102,5 @@ class RpcDisagreement(EnvironmentProblem):
 
 class ChainMismatch(EnvironmentProblem):
     """An RPC serves another chain than the policy names."""
+
+    default_hint = "Point the policy's rpc at a node of the chain its chain_id names."

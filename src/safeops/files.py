@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 TEMP_PREFIX = ".tmp-"
+READ_HINT = "Check the path (relative to the current folder) and that you may read the file."
 
 
 def write_atomically(

@@ -2,7 +2,7 @@
 
 Each case runs the CLI in-process through its real error boundary against the session's devnet
 and must exit with its code (2 bad input, 1 refused), print `error: ...` (with the case's
-fragment) as the first stderr line and at most a `hint:` line after it, and never a traceback.
+fragment) as the first stderr line and a non-empty `hint:` line after it, and never a traceback.
 """
 
 from __future__ import annotations
@@ -210,17 +210,18 @@ def test_bad_input_fails_cleanly(
     assert lines, f"nothing on stderr (exit {run.code})"
     assert lines[0].startswith("error: "), run.stderr
     assert case.error in lines[0], run.stderr
-    assert len(lines) <= 2, f"more than an error and a hint:\n{run.stderr}"
-    if len(lines) == 2:
-        assert lines[1].startswith("hint: "), run.stderr
+    # Every error says what to do next: one error line, one non-empty hint line.
+    assert len(lines) == 2, f"not an error and a hint:\n{run.stderr}"
+    assert lines[1].startswith("hint: "), run.stderr
+    assert lines[1].removeprefix("hint: ").strip(), run.stderr
     if case.hint is not None:
-        assert len(lines) == 2, f"no hint line:\n{run.stderr}"
         assert case.hint in lines[1], run.stderr
     assert run.code == case.exit, run.stderr
     document = run.json  # exactly one JSON object, even on failure
     if "error" in document:  # else the command's own report came out before it refused
         assert document["error"]["exit_code"] == case.exit
         assert document["error"]["message"] == lines[0].removeprefix("error: ")
+        assert document["error"]["hint"] == lines[1].removeprefix("hint: ")
 
 
 def test_the_corpus_covers_every_kind() -> None:

@@ -15,6 +15,7 @@ from safeops.chain.rpc import (
     Head,
     Rpc,
     RpcPool,
+    Waiting,
     Warn,
     ask,
     head_of,
@@ -35,14 +36,14 @@ class Probe:
     error: RpcUnavailable | None = None
 
 
-def probe(url: str, warn: Warn) -> Probe:
+def probe(url: str, warn: Warn, waiting: Waiting | None = None) -> Probe:
     """Ask `url` for its chain id and latest block in one batch, within HEALTH_TIMEOUT_S: the
     only eth_chainId the run sends it. Its session retries HTTP 429 and 5xx (`warn` says so)
     for every later request of the run too."""
     from safeops.chain.retry import RetryingSession, retry_warning
 
     session = RetryingSession(retry_warning(redact_url(url), warn))
-    rpc = Rpc(url, make_node(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S)
+    rpc = Rpc(url, make_node(url, session, HEALTH_TIMEOUT_S), HEALTH_TIMEOUT_S, waiting)
     calls = [("eth_chainId", []), ("eth_getBlockByNumber", ["latest", False])]
     try:
         served, header = ask(rpc, "eth_chainId", lambda: rpc.node.batch(calls))
@@ -61,7 +62,9 @@ def _parsed_head(header: Any) -> Head | None:
         return None
 
 
-def open_pool(probes: Sequence[Probe], chain_id: int, warn: Warn) -> RpcPool:
+def open_pool(
+    probes: Sequence[Probe], chain_id: int, warn: Warn, waiting: Waiting | None = None
+) -> RpcPool:
     """The pool of the URLs `probes` checked. Any that failed is skipped with a warning (the
     primary falls over to the next); one serving another chain stops the flow."""
     members: list[Rpc] = []
@@ -80,7 +83,7 @@ def open_pool(probes: Sequence[Probe], chain_id: int, warn: Warn) -> RpcPool:
             failed.append((index, checked.error))
             continue
         node = make_node(checked.url, checked.session, READ_TIMEOUT_S)
-        rpc = Rpc(checked.url, node, READ_TIMEOUT_S)
+        rpc = Rpc(checked.url, node, READ_TIMEOUT_S, waiting)
         if checked.served != chain_id:
             say_skipped()
             raise ChainMismatch(
@@ -112,9 +115,10 @@ class RpcPools:
     once, and a URL two pools share is still checked once.
     """
 
-    def __init__(self, warn: Warn | None = None) -> None:
+    def __init__(self, warn: Warn | None = None, waiting: Waiting | None = None) -> None:
         self.warnings: list[str] = []
         self._sink = warn
+        self._waiting = waiting
         self._pools: dict[tuple[tuple[str, ...], int], RpcPool] = {}
         self._probes: dict[str, Probe] = {}
         self._failed: dict[tuple[tuple[str, ...], int], RpcUnavailable] = {}
@@ -136,7 +140,7 @@ class RpcPools:
     def _probe(self, url: str) -> Probe:
         with self._lock_of(("url", url)):
             if url not in self._probes:
-                self._probes[url] = probe(url, self._warn)
+                self._probes[url] = probe(url, self._warn, self._waiting)
             return self._probes[url]
 
     def open(self, urls: Sequence[str], chain_id: int) -> RpcPool:
@@ -153,7 +157,7 @@ class RpcPools:
                     raise next(c for c in checked if isinstance(c, BaseException))
                 try:
                     self._pools[key] = open_pool(
-                        [by_url[url] for url in urls], chain_id, self._warn
+                        [by_url[url] for url in urls], chain_id, self._warn, self._waiting
                     )
                 except RpcUnavailable as error:
                     self._failed[key] = error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +28,7 @@ CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0
 T = TypeVar("T")
 Warn = Callable[[str], None]
+Waiting = Callable[[str], AbstractContextManager[object]]  # the CLI shows a slow request live
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Rpc:
     node: JsonRpcNode
     timeout_s: float | None = None
     """The read timeout its requests run with, for messages; None when not known."""
+    waiting: Waiting | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -85,8 +88,11 @@ def _reason(rpc: Rpc, error: Exception) -> str:
 
 def ask(rpc: Rpc, what: str, call: Callable[..., Any]) -> Any:
     """Run one RPC request; any failure becomes an exit-3 error, `RpcDown` for transport ones."""
+    limit = "" if rpc.timeout_s is None else f", gives up after {rpc.timeout_s:g} s"
+    watch = rpc.waiting(f"{rpc.label} ({what}{limit})") if rpc.waiting else nullcontext()
     try:
-        return call()
+        with watch:
+            return call()
     except Exception as error:
         kind = RpcDown if _is_transport(error) else RpcUnavailable
         raise kind(
@@ -214,7 +220,7 @@ class RpcPool:
         return answers
 
     def warn_if_alone(self) -> None:
-        """SECURITY.md: one reachable RPC out of several gives a warning, not silence."""
+        """docs/security.md: one reachable RPC out of several gives a warning, not silence."""
         with self.lock:
             if self.configured > 1 and len(self.members) == 1 and not self._said_alone:
                 self._said_alone = True

@@ -143,7 +143,7 @@ def _disagreement(field: str, mine: object, theirs: object) -> str:
 
 
 def read_safe_agreed(pool: RpcPool, safe: str, *, fresh: bool = False) -> SafeState | None:
-    """Read `safe` through every RPC of `pool` at one block (SECURITY.md check 6): a field on
+    """Read `safe` through every RPC of `pool` at one block (docs/security.md check 6): a field on
     which two disagree is named and stops the flow; so does another hash for that block.
 
     The block is the run's pin, so every step of a run shares one read; `fresh` pins the

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -28,8 +30,10 @@ from safeops.cli import (
     review,
     sign,
     tx,
+    version,
 )
 from safeops.cli.console import Output
+from safeops.cli.conventions import polish
 from safeops.errors import ExitCode, SafeOpsError
 from safeops.interrupts import (
     INTERRUPTED_EXIT,
@@ -43,6 +47,8 @@ from safeops.interrupts import (
     sigterm_raises,
 )
 
+ON_CALL, WALLET_OPS, REVIEWERS, SETUP = "On call", "Wallet ops", "Reviewers", "Setup"
+
 app = typer.Typer(
     name="safeops",
     help="Emergency operations for protocols governed by Safe multisigs.",
@@ -50,22 +56,34 @@ app = typer.Typer(
     # Locals can hold key material: a traceback must never print them.
     pretty_exceptions_show_locals=False,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
-app.add_typer(tx.app, name="tx")
-app.add_typer(devnet.app, name="devnet")
-app.add_typer(policy.app, name="policy")
-app.add_typer(keys.app, name="keys")
-app.add_typer(plan.app, name="plan")
-app.command("review")(review.review)
-app.command("rehearse")(rehearse.rehearse)
-app.command("propose")(propose.propose)
-app.command("sign")(sign.sign)
-app.command("execute")(execute.execute)
-app.command("queue")(queue.queue)
-app.command("reject")(reject.reject)
-app.add_typer(emergency.app, name="emergency")
-app.add_typer(audit.app, name="audit")
+# Grouped by who reaches for them, the 3 a.m. command first; help lists them in this order.
+COMMANDS: tuple[tuple[str, str, typer.Typer | Callable[..., None]], ...] = (
+    (ON_CALL, "emergency", emergency.app),
+    (ON_CALL, "queue", queue.queue),
+    (ON_CALL, "reject", reject.reject),
+    (ON_CALL, "audit", audit.app),
+    (WALLET_OPS, "plan", plan.app),
+    (WALLET_OPS, "propose", propose.propose),
+    (WALLET_OPS, "sign", sign.sign),
+    (WALLET_OPS, "execute", execute.execute),
+    (REVIEWERS, "review", review.review),
+    (REVIEWERS, "rehearse", rehearse.rehearse),
+    (REVIEWERS, "tx", tx.app),
+    (SETUP, "policy", policy.app),
+    (SETUP, "keys", keys.app),
+    (SETUP, "devnet", devnet.app),
+    (SETUP, "version", version.version),
+)
+# The commands that run in a session of the root --policy (not `policy check FILE`).
+SESSION_COMMANDS = frozenset(
+    ("emergency", "queue", "reject", "plan", "propose", "sign", "execute", "review", "rehearse")
+)
+for _panel, _name, _target in COMMANDS:
+    if isinstance(_target, typer.Typer):
+        app.add_typer(_target, name=_name, rich_help_panel=_panel)
+    else:
+        app.command(_name, rich_help_panel=_panel)(_target)
 
 
 @app.callback()
@@ -79,10 +97,49 @@ def root(
         bool, typer.Option("--json", help="Print one JSON object on stdout.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            expose_value=False,
+            callback=version.print_version,
+            help="Show the version and exit (`safeops version --json` for all libraries).",
+        ),
+    ] = False,
 ) -> None:
     """Pause, revoke and emergency-withdraw through Safe multisigs, verified end to end."""
+    from typer._click.core import ParameterSource
+
     output: Output = ctx.ensure_object(Output)
     output.json_mode, output.debug, output.policy = json_output, debug, policy
+    # A next step printed for pasting repeats --policy only when it was typed: one taken from
+    # SAFEOPS_POLICY is in the same shell already.
+    output.policy_on_command_line = ctx.get_parameter_source("policy") == (
+        ParameterSource.COMMANDLINE
+    )
+    if policy and ctx.invoked_subcommand in SESSION_COMMANDS:
+        output.announce(policy)  # the first line, before the command imports what it needs
+
+
+@functools.cache
+def command_tree() -> click_core.Command:
+    """The click command of `app`, built once, with the conventions of every command's help."""
+    command = polish(typer.main.get_command(app))
+    # typer puts single commands before groups; help lists them in the order of COMMANDS.
+    command.commands = {name: command.commands[name] for _, name, _ in COMMANDS}  # type: ignore[attr-defined]
+    invoke = command.invoke
+
+    def invoke_keeping_interrupts(ctx: click_core.Context) -> Any:
+        # typer turns KeyboardInterrupt into a bare exit 130, losing what it was (SIGTERM, an
+        # interrupt after a transaction was sent): carry it past typer instead.
+        try:
+            return invoke(ctx)
+        except KeyboardInterrupt as interrupt:
+            raise _Stopped(interrupt) from None
+
+    command.invoke = invoke_keeping_interrupts  # type: ignore[method-assign]
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     # Known before parsing, so that even a usage error honours them.
     output = Output(json_mode="--json" in args, debug="--debug" in args)
     path = _command_path(args)
+    output.command = f"safeops {path}".removesuffix(" safeops")
+    # Known before parsing too: the intent entry goes to the audit log of the policy's home,
+    # where the outcome entry will go.
+    output.policy = _policy_given(args) or os.environ.get("SAFEOPS_POLICY")
     with sigterm_raises():
         try:
             code = _start(output, path, args)
@@ -106,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                 code = _run(args, output)
         except KeyboardInterrupt as interrupt:  # a second one, while reporting an error
             code = _interrupted(output, interrupt)
+        output.close()
         try:
             # Held back until the audit entry is written: the run is over, its record must not
             # be lost to one more Ctrl-C.
@@ -137,6 +199,18 @@ def _start(output: Output, path: str, args: list[str]) -> int | None:
     return None
 
 
+def _policy_given(args: list[str]) -> str | None:
+    """The value of `--policy` in `args` (the root option parses it again, and checks it)."""
+    for index, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg.startswith("--policy="):
+            return arg.split("=", 1)[1]
+        if arg == "--policy" and index + 1 < len(args):
+            return args[index + 1]
+    return None
+
+
 def _write_audit(output: Output, code: int) -> None:
     from safeops.cli.audit_trail import write_outcome
 
@@ -148,21 +222,11 @@ def _write_audit(output: Output, code: int) -> None:
 
 
 def _run(args: list[str], output: Output) -> int:
-    """Every failure leaves through here with the exit code of DESIGN.md."""
-    command = typer.main.get_command(app)
-    invoke = command.invoke
-
-    def invoke_keeping_interrupts(ctx: click_core.Context) -> Any:
-        # typer turns KeyboardInterrupt into a bare exit 130, losing what it was (SIGTERM, an
-        # interrupt after a transaction was sent): carry it past typer instead.
-        try:
-            return invoke(ctx)
-        except KeyboardInterrupt as interrupt:
-            raise _Stopped(interrupt) from None
-
-    command.invoke = invoke_keeping_interrupts  # type: ignore[method-assign]
+    """Every failure leaves through here with the exit code of the CLI contract (README.md)."""
     try:
-        code = command.main(args=args, prog_name="safeops", standalone_mode=False, obj=output)
+        code = command_tree().main(
+            args=args, prog_name="safeops", standalone_mode=False, obj=output
+        )
     except SafeOpsError as error:
         if output.debug:
             traceback.print_exc()
@@ -176,9 +240,12 @@ def _run(args: list[str], output: Output) -> int:
         output.error(_usage(error))
         return int(ExitCode.BAD_INPUT)
     except click_errors.ClickException as error:
-        output.error(SafeOpsError(error.format_message()))
+        output.error(SafeOpsError(error.format_message(), hint=f"See `{output.command} --help`."))
         return int(error.exit_code)
+    except SystemExit as done:  # shell completion answers, then exits
+        return done.code if isinstance(done.code, int) else int(ExitCode.OK)
     except typer.Abort:
+        output.close()
         output.err.print("[red]aborted[/red]")
         return INTERRUPTED_EXIT
     except _Stopped as stopped:
@@ -213,6 +280,7 @@ def _interrupted(output: Output, interrupt: KeyboardInterrupt) -> int:
 
     from rich.markup import escape
 
+    output.close()
     code = exit_code_of(interrupt)
     what = "terminated (SIGTERM)" if code == TERMINATED_EXIT else "interrupted (Ctrl-C)"
     if isinstance(interrupt, Interrupted):
@@ -231,7 +299,7 @@ def _interrupted(output: Output, interrupt: KeyboardInterrupt) -> int:
 def _command_path(args: list[str]) -> str:
     """The command the arguments name (`rehearse`, `emergency pause`), for the audit entry of
     an interrupted run; option values are skipped as long as they name no command."""
-    command: object = typer.main.get_command(app)
+    command: object = command_tree()
     words: list[str] = []
     for arg in args:
         commands = getattr(command, "commands", None)
@@ -257,8 +325,11 @@ def hoist_global_flags(args: list[str]) -> list[str]:
 def _usage(error: click_errors.UsageError) -> SafeOpsError:
     from safeops.errors import BadInput
 
-    where = error.ctx.command_path if error.ctx else "safeops"
-    return BadInput(error.format_message(), hint=f"See `{where} --help`.")
+    return BadInput(error.format_message(), hint=_see_help(error.ctx))
+
+
+def _see_help(ctx: click_core.Context | None) -> str:
+    return f"See `{ctx.command_path if ctx else 'safeops'} --help`."
 
 
 def run() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -12,7 +13,10 @@ from safeops.errors import Refused
 if TYPE_CHECKING:
     from rich.console import Console
 
-app = typer.Typer(help="The audit log of every action (SAFEOPS_AUDIT_LOG).", no_args_is_help=True)
+app = typer.Typer(
+    help="The audit log of every action, in the safeops home (or SAFEOPS_AUDIT_LOG).",
+    no_args_is_help=True,
+)
 
 
 @app.command("show")
@@ -25,7 +29,7 @@ def show(
     from safeops.cli.session import audit_log_path
 
     output: Output = ctx.ensure_object(Output)
-    log = AuditLog(audit_log_path())
+    log = AuditLog(audit_log_path(output))
     entries = log.entries()
     check = log.verify()
     shown = entries[-last:] if last > 0 else entries
@@ -35,6 +39,7 @@ def show(
         "count": len(entries),
         "problem": check.problem,
         "log": str(log.path),
+        **_older(log.path),
     }
 
     def render(console: Console) -> None:
@@ -57,6 +62,7 @@ def show(
             console.print(
                 f"[bold red]the chain is broken: {escape(check.problem or '')}[/bold red]"
             )
+        _render_older(console, document)
 
     output.result(document, render)
 
@@ -70,7 +76,7 @@ def head(ctx: typer.Context) -> None:
     from safeops.cli.session import audit_log_path
 
     output: Output = ctx.ensure_object(Output)
-    log = AuditLog(audit_log_path())
+    log = AuditLog(audit_log_path(output))
     witness = head_of(log.entries())
     document = {
         "log": str(log.path),
@@ -101,7 +107,7 @@ def verify(ctx: typer.Context, head: Head = None) -> None:
 
     output: Output = ctx.ensure_object(Output)
     witness = Witness.parse(head) if head is not None else None
-    log = AuditLog(audit_log_path())
+    log = AuditLog(audit_log_path(output))
     check = log.verify(witness)
     document = {
         "ok": check.ok,
@@ -109,6 +115,7 @@ def verify(ctx: typer.Context, head: Head = None) -> None:
         "problem": check.problem,
         "log": str(log.path),
         "witness": str(witness) if witness else None,
+        **_older(log.path),
     }
     message = (
         f"[green]audit log intact[/green]: {check.entries} entries"
@@ -116,10 +123,38 @@ def verify(ctx: typer.Context, head: Head = None) -> None:
         if check.ok
         else f"[bold red]audit log broken[/bold red]: {check.problem}"
     )
-    output.result(document, lambda console: console.print(message))
+
+    def render(console: Console) -> None:
+        console.print(message)
+        _render_older(console, document)
+
+    output.result(document, render)
     if not check.ok:
         raise Refused(
             f"the audit log {log.path} fails verification: {check.problem}",
             hint="Keep the damaged log for investigation; do not repair it by hand. Compare "
             "with the last witness (`audit head`) kept elsewhere, and the system log.",
         )
+
+
+def _older(log: Path) -> dict[str, str]:
+    """The working folder's own log, written before the safeops home moved beside the policy:
+    a chain of its own, verified on its own, never merged."""
+    from safeops.cli.home import older_audit_log
+
+    older = older_audit_log(log)
+    return {} if older is None else {"older_log": str(older)}
+
+
+def _render_older(console: Console, document: dict[str, Any]) -> None:
+    import shlex
+
+    from rich.markup import escape
+
+    older = document.get("older_log")
+    if older is not None:
+        command = f"SAFEOPS_AUDIT_LOG={shlex.quote(older)} safeops audit verify"
+        console.print(
+            f"[yellow]note:[/yellow] an older audit log is in {escape(older)}; verify it:"
+        )
+        console.print(f"  [bold]{escape(command)}[/bold]", soft_wrap=True)

@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from safeops.cli.console import Output
     from safeops.keys.signer import Signer
 
-DEFAULT_AUDIT_LOG = Path(".safeops/audit.jsonl")
-AUDIT_LOG_ENV = "SAFEOPS_AUDIT_LOG"
 SYSLOG_ENV = "SAFEOPS_AUDIT_SYSLOG"
 DEFAULT_SYSLOG = "/dev/log"
 
@@ -27,10 +25,11 @@ Read-only tools do not."""
 AUDITED_PATHS = ("keys import", "keys check")
 
 
-def audit_log_path() -> Path:
-    """`$SAFEOPS_AUDIT_LOG`, else `.safeops/audit.jsonl` under the current directory."""
-    configured = os.environ.get(AUDIT_LOG_ENV)
-    return Path(configured) if configured else DEFAULT_AUDIT_LOG
+def audit_log_path(output: Output | None = None) -> Path:
+    """`$SAFEOPS_AUDIT_LOG`, else `audit.jsonl` in the safeops home of this run's policy."""
+    from safeops.cli import home
+
+    return home.audit_log(home.safeops_home(output.policy if output is not None else None))
 
 
 def syslog_address() -> str | None:
@@ -44,10 +43,10 @@ def syslog_address() -> str | None:
         return None
 
 
-def audit_log() -> AuditLog:
+def audit_log(output: Output | None = None) -> AuditLog:
     from safeops.audit.log import AuditLog
 
-    return AuditLog(audit_log_path(), syslog_address())
+    return AuditLog(audit_log_path(output), syslog_address())
 
 
 def is_audited(path: str, args: Collection[str]) -> bool:
@@ -109,7 +108,7 @@ class KeyUse:
 def write_intent(output: Output, path: str, args: list[str]) -> None:
     """The entry a command writes before it runs: proves the log writable before any key is
     used or anything sent (AuditUnavailable, exit 3, otherwise)."""
-    audit_log().append(path, "started", args=args)
+    audit_log(output).append(path, "started", args=args)
     output.audit_started = True
 
 
@@ -129,4 +128,4 @@ def write_outcome(output: Output, outcome: str) -> None:
     except SafeOpsError as error:
         fields["signature_error"] = error.message
         signatures = []
-    audit_log().append_signed(fields, signatures)
+    audit_log(output).append_signed(fields, signatures)

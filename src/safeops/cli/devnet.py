@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, print_steps
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -20,10 +21,25 @@ app = typer.Typer(
 )
 
 StateDir = Annotated[
-    Path,
-    typer.Option("--dir", envvar="SAFEOPS_DEVNET_DIR", help="Where the devnet keeps its state."),
+    Path | None,
+    typer.Option(
+        "--dir",
+        envvar="SAFEOPS_DEVNET_DIR",
+        help="Where the devnet keeps its state; default: devnet/ in $SAFEOPS_HOME, else "
+        ".safeops/devnet.",
+        show_default=False,
+    ),
 ]
-DEFAULT_DIR = Path(".safeops/devnet")
+DEFAULT_DIR = None  # `devnet_dir()`: in $SAFEOPS_HOME when set, else .safeops/devnet
+
+
+def devnet_dir(given: Path | None) -> Path:
+    """The devnet is where it creates its policy, so its own folder cannot come from one."""
+    from safeops.cli.home import HOME_ENV, HOME_NAME
+
+    if given is not None:
+        return given
+    return Path(os.environ.get(HOME_ENV) or HOME_NAME) / "devnet"
 
 
 def _summary(state: DevnetState, running: bool) -> dict[str, Any]:
@@ -102,13 +118,22 @@ def up(
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
+    state_dir = devnet_dir(state_dir)
     output.progress(f"starting the devnet in {state_dir} …")
     state, started = manager.up(state_dir, keys=keys, environ=os.environ, chains=chains)
-    summary = _summary(state, running=True) | {"started": started}
+    try_it = NextSteps(state.policy).command(
+        "emergency", "pause", "--all", "--signer", "oncall", "--dry-run"
+    )
+    summary = _summary(state, running=True) | {"started": started, "next": [try_it]}
     headline = (
         "[green]devnet started[/green]" if started else "[yellow]devnet already running[/yellow]"
     )
-    output.result(summary, lambda console: _render(console, summary, headline))
+
+    def render(console: Console) -> None:
+        _render(console, summary, headline)
+        print_steps(console, [("next, rehearse an emergency pause of everything:", [try_it])])
+
+    output.result(summary, render)
 
 
 @app.command()
@@ -117,7 +142,7 @@ def down(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
-    state, warnings = manager.down(state_dir)
+    state, warnings = manager.down(devnet_dir(state_dir))
     document = {
         "stopped": state is not None,
         "pid": state.pid if state else None,
@@ -139,6 +164,7 @@ def status(ctx: typer.Context, state_dir: StateDir = DEFAULT_DIR) -> None:
     from safeops.devnet import manager
 
     output: Output = ctx.ensure_object(Output)
+    state_dir = devnet_dir(state_dir)
     state = manager.load_state(state_dir)
     if state is None:
         document: dict[str, Any] = {"running": False}

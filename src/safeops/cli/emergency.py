@@ -16,6 +16,8 @@ from safeops.cli.session import open_session
 from safeops.errors import BadInput
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from safeops.workflows.emergency_intents import Intent
 
 app = typer.Typer(
@@ -129,16 +131,22 @@ def _pause_args(action: str, targets: list[str] | None, all_targets: bool) -> li
 
 
 def _run(ctx: typer.Context, intent: Intent, args: list[str], signer: str, dry_run: bool) -> None:
-    from safeops.cli.render_emergency import raise_for, render
+    from rich.markup import escape
+
+    from safeops.cli.next_steps import NextSteps
+    from safeops.cli.render_emergency import next_commands, raise_for, render
+    from safeops.core.emergency import WAITING
     from safeops.workflows.emergency import emergency
 
     output: Output = ctx.ensure_object(Output)
     if not signer:
-        raise BadInput("--signer is required: the signer whose key proposes, signs or executes")
+        raise BadInput(
+            "--signer is required: the signer whose key proposes, signs or executes",
+            hint="For example --signer oncall: a signer of the policy.",
+        )
     output.audit(f"emergency {intent.action}", signer=signer, dry_run=dry_run)
     session = open_session(output)
-    policy = ["--policy", output.policy] if output.policy else []
-    again = shlex.join(["safeops", *policy, "emergency", *args])
+    again = NextSteps.of(output).command("emergency", *args)
     key = open_run_signer(session.policy, signer, ("proposer", "signer", "executor"))
     # The closing audit entry is signed by every key that took part in the run: the run's key
     # signs it too, then is wiped when the run ends (Output.release_keys), not fetched again.
@@ -154,5 +162,21 @@ def _run(ctx: typer.Context, intent: Intent, args: list[str], signer: str, dry_r
         safe_tx_hashes=[o.to_json()["safe_tx_hash"] for o in run.outcomes if o.written],
         outcomes={o.safe.name: o.status for o in run.outcomes},
     )
-    output.result(run.to_json(), lambda console: render(console, run, again))
+    steps = [
+        command
+        for outcome in run.outcomes
+        if outcome.status == WAITING
+        for command in next_commands(outcome, again)[1]
+    ]
+    for_real = f"{again} --signer {shlex.quote(signer)}"
+    if dry_run and run.exit_code == 0:  # rehearsed: the same command without --dry-run does it
+        steps.append(for_real)
+
+    def shown(console: Console) -> None:
+        render(console, run, again)
+        if dry_run and run.exit_code == 0:
+            console.print("next, do it for real:")
+            console.print(f"  [bold]{escape(for_real)}[/bold]")
+
+    output.result(run.to_json() | {"next": steps}, shown)
     raise_for(run)

@@ -96,7 +96,10 @@ def import_command(
     output: Output = ctx.ensure_object(Output)
     output.audit("keys import", signer=signer, to=to)
     if to not in ("keyring", "vault"):
-        raise BadInput(f"--to must be keyring or vault, not {to!r}")
+        raise BadInput(
+            f"--to must be keyring or vault, not {to!r}",
+            hint="--to keyring (the OS keyring) or --to vault (VAULT_ADDR's KV v2).",
+        )
     policy = load_policy_for(output)
     (entry,) = _signers(policy, signer)
     kind = VaultKey if to == "vault" else KeyringKey

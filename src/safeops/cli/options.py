@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from safeops.core.policy import Policy
     from safeops.keys.run_signer import RunScopedSigner
     from safeops.keys.signer import Signer
+    from safeops.workflows.session import Session
 
 SignerOption = Annotated[str, typer.Option("--signer", help="A signer of the policy.")]
 SafeOption = Annotated[
@@ -45,7 +46,7 @@ def policy_path(output: Output, file: Path | None = None) -> Path:
         return Path(output.policy)
     raise BadInput(
         "no policy given",
-        hint="Pass --policy FILE (before the command), set SAFEOPS_POLICY, or name the file.",
+        hint="Pass --policy FILE (before or after the command), or set SAFEOPS_POLICY.",
     )
 
 
@@ -54,7 +55,11 @@ def read_policy(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise BadInput(f"cannot read policy {path}: {error.strerror}") from error
+        raise BadInput(
+            f"cannot read policy {path}: {error.strerror}",
+            hint="Check the path given with --policy or SAFEOPS_POLICY; `safeops devnet up` "
+            "writes a policy for a local try.",
+        ) from error
 
 
 def load_policy_for(output: Output, file: Path | None = None) -> Policy:
@@ -81,7 +86,11 @@ def open_policy_signer(
             f"unknown signer {name!r}", hint=f"The policy's: {', '.join(policy.signers)}."
         )
     if role not in entry.roles:
-        raise Refused(f"signer {name} does not have the {role} role in the policy")
+        holders = [n for n, s in policy.signers.items() if role in s.roles]
+        raise Refused(
+            f"signer {name} does not have the {role} role in the policy",
+            hint=f"Signers with the {role} role: {', '.join(holders) or 'none'}.",
+        )
     if entry.key is None:
         raise Refused(
             f"signer {name} has no key in the policy: it signs elsewhere",
@@ -123,3 +132,20 @@ def open_run_signer(policy: Policy, name: str, roles: tuple[str, ...]) -> RunSco
     return open_signer(
         name, entry.key, entry.address, environ=os.environ, password_prompt=hidden_prompt
     )
+
+
+def plan_argument(session: Session, text: str) -> Path:
+    """A plan file, or the safeTxHash of a plan in the safeops home (or, as before, in the
+    working folder's `.safeops/plans`): what `queue` shows is enough to name a plan."""
+    from safeops.core.safe_tx import SafeTxHash
+
+    path = Path(text)
+    if path.exists() or not text.startswith("0x") or os.sep in text:
+        return path
+    found = session.plan_file(SafeTxHash.parse(text))
+    if not found.is_file():
+        raise BadInput(
+            f"no plan {text} in {session.plan_dir}",
+            hint="Give the plan file's path, or plan it again with `safeops plan`.",
+        )
+    return found

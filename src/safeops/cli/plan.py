@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.session import DEFAULT_PLAN_DIR, open_session
+from safeops.cli.next_steps import NextSteps, print_steps
+from safeops.cli.plan_exports import check_outputs, write_exports
+from safeops.cli.session import open_session
 from safeops.errors import BadInput
+from safeops.files import READ_HINT
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -31,7 +33,13 @@ ReplaceOption = Annotated[
     bool, typer.Option("--replace", help="Allow a nonce a pending proposal holds.")
 ]
 OutDirOption = Annotated[
-    Path, typer.Option("--out-dir", help="Where plan files go (named by safeTxHash).")
+    Path | None,
+    typer.Option(
+        "--out-dir",
+        help="Where plan files go (named by safeTxHash); default: `plans/` in the safeops "
+        "home, beside the policy (or $SAFEOPS_HOME).",
+        show_default=False,
+    ),
 ]
 TxBuilderOption = Annotated[
     Path | None,
@@ -48,7 +56,7 @@ TypedDataOption = Annotated[
         "hardware wallet or `cast wallet sign --data` signs.",
     ),
 ]
-DEFAULT_OUT = DEFAULT_PLAN_DIR
+DEFAULT_OUT = None  # the session's plan folder, in the safeops home
 
 
 def _finish(
@@ -57,7 +65,7 @@ def _finish(
     action_plans: list[ActionPlan],
     nonce: int | None,
     replace: bool,
-    out_dir: Path,
+    out_dir: Path | None,
     tx_builder: Path | None,
     typed_data: Path | None,
 ) -> None:
@@ -66,70 +74,40 @@ def _finish(
     output: Output = ctx.ensure_object(Output)
     if action_plans:
         output.audit(f"plan {action_plans[0].action}", safe=action_plans[0].safe_name)
-    _check_outputs(out_dir, tx_builder, typed_data)
+    check_outputs(out_dir or session.plan_dir, tx_builder, typed_data)
     try:
         written = make_plans(session, action_plans, nonce=nonce, replace=replace, out_dir=out_dir)
         output.audit_details["safe_tx_hashes"] = [str(w.plan.safe_tx_hash) for w in written]
-        exports = _exports(written, tx_builder, typed_data)
+        exports = write_exports(written, tx_builder, typed_data)
     except OSError as error:
         if error.filename is None:
             raise  # not a file: the chain adapters report their own failures
         where = error.filename2 or error.filename
-        raise BadInput(f"cannot write {where}: {error.strerror}") from None
+        raise BadInput(
+            f"cannot write {where}: {error.strerror}",
+            hint="Choose a folder you may write to.",
+        ) from None
+    steps = NextSteps.of(output)
+    reviews = [steps.command("review", str(w.path)) for w in written]
     entries = [w.to_json() | exports.get(w.plan.safe_tx_hash.hex0x, {}) for w in written]
-    document: dict[str, Any] = {**entries[0], "plans": entries}
-    output.result(document, lambda console: _render(console, written, entries, session.policy))
-
-
-def _check_outputs(out_dir: Path, tx_builder: Path | None, typed_data: Path | None) -> None:
-    """Refuse unusable output paths before any plan file is written, not halfway through."""
-    if out_dir.exists() and not out_dir.is_dir():
-        raise BadInput(f"--out-dir {out_dir} is not a directory")
-    for option, path in (("--tx-builder", tx_builder), ("--typed-data", typed_data)):
-        if path is not None and path.is_dir():
-            raise BadInput(f"{option} {path} is a directory: give a file name")
-
-
-def _exports(
-    written: list[WrittenPlan], tx_builder: Path | None, typed_data: Path | None
-) -> dict[str, dict[str, str]]:
-    """Write the optional companion files; with several plans each gets a numbered name."""
-    from safeops.core.tx_builder import BuilderCall, build_batch
-    from safeops.core.typed_data import safe_tx_typed_data
-    from safeops.workflows.plan_files import write_json
-
-    def numbered(path: Path, index: int) -> Path:
-        return path if len(written) == 1 else path.with_name(f"{path.stem}-{index}{path.suffix}")
-
-    found: dict[str, dict[str, str]] = {}
-    for index, item in enumerate(written, start=1):
-        plan, files = item.plan, {}
-        if tx_builder is not None:
-            calls = [BuilderCall(c.to, c.value, c.data) for c in plan.calls]
-            batch = build_batch(
-                calls,
-                plan.chain_id,
-                plan.tx.safe,
-                f"safeops {plan.action} {plan.part[0]}/{plan.part[1]}",
-                f"safeTxHash {plan.safe_tx_hash} (nonce {plan.tx.nonce})",
-                int(time.time() * 1000),
-            )
-            files["tx_builder"] = str(write_json(numbered(tx_builder, index), batch))
-        if typed_data is not None:
-            typed = safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version)
-            files["typed_data"] = str(write_json(numbered(typed_data, index), typed))
-        found[plan.safe_tx_hash.hex0x] = files
-    return found
+    document: dict[str, Any] = {**entries[0], "plans": entries, "next": reviews}
+    output.result(
+        document, lambda console: _render(console, written, entries, session.policy, reviews)
+    )
 
 
 def _render(
-    console: Console, written: list[WrittenPlan], entries: list[dict[str, Any]], policy: Policy
+    console: Console,
+    written: list[WrittenPlan],
+    entries: list[dict[str, Any]],
+    policy: Policy,
+    reviews: list[str],
 ) -> None:
     from rich.markup import escape
 
     from safeops.cli.render import decoded_tree, hashes_table, policy_names
 
-    for item, entry in zip(written, entries, strict=True):
+    for item, entry, review in zip(written, entries, reviews, strict=True):
         plan = item.plan
         names = policy_names(policy, plan.chain_id)
         console.print(
@@ -150,7 +128,7 @@ def _render(
         for key in ("tx_builder", "typed_data"):
             if key in entry:
                 console.print(f"  {key.replace('_', ' ')}: {entry[key]}")
-        console.print(f"  next: [bold]safeops review {item.path}[/bold]")
+        print_steps(console, [("next, review it:", [review])], indent="  ")
 
 
 @app.command("pause")
@@ -190,7 +168,7 @@ def _pause(
     unpause: bool,
     nonce: int | None,
     replace: bool,
-    out_dir: Path,
+    out_dir: Path | None,
     tx_builder: Path | None,
     typed_data: Path | None,
 ) -> None:
@@ -243,9 +221,12 @@ def read_addresses(path: Path) -> list[str]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from error
+        raise BadInput(f"cannot read {path}: {error.strerror}", hint=READ_HINT) from error
     except UnicodeDecodeError:
-        raise BadInput(f"{path} is not UTF-8 text: one address per line expected") from None
+        raise BadInput(
+            f"{path} is not UTF-8 text: one address per line expected",
+            hint="Save the list as plain text, one 0x address per line.",
+        ) from None
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
 
 
@@ -287,10 +268,16 @@ def withdraw(
     held = session.chain(safe).token_balances(entry.address, tokens)
     if all_tokens:
         if token or amount:
-            raise BadInput("--all-tokens sweeps everything: drop --token and --amount")
+            raise BadInput(
+                "--all-tokens sweeps everything: drop --token and --amount",
+                hint="Either --all-tokens, or --token T --amount A.",
+            )
         plans = plan_withdraw_all(policy, vault, to, held)
     else:
         if not token or not amount:
-            raise BadInput("--token and --amount are needed (or --all-tokens)")
+            raise BadInput(
+                "--token and --amount are needed (or --all-tokens)",
+                hint=f"Tokens of vault {vault}: {', '.join(entry.tokens)}.",
+            )
         plans = plan_withdraw(policy, vault, token, amount, to, balances=held)
     _finish(ctx, session, plans, nonce, replace, out_dir, tx_builder, typed_data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 
+from safeops.cli.progress import paused
 from safeops.errors import BadInput
 
 
@@ -19,13 +20,15 @@ def hidden_prompt(prompt: str) -> str:
             "a password is needed but there is no terminal to ask on",
             hint="Give the keystore a password_file in the policy, or run interactively.",
         )
-    return getpass.getpass(prompt)
+    with paused():  # the live status must not draw over the prompt
+        return getpass.getpass(prompt)
 
 
 def read_secret(what: str) -> str:
     """A secret from standard input when it is piped, else from a hidden prompt."""
     if sys.stdin.isatty():
-        return getpass.getpass(f"{what} (input hidden): ")
+        with paused():
+            return getpass.getpass(f"{what} (input hidden): ")
     text = sys.stdin.read().strip()
     if not text:
         raise BadInput(f"no {what} on standard input", hint="Pipe it in, or run interactively.")

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import SignerOption, open_policy_signer
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signed_by, signing_steps
+from safeops.cli.options import SignerOption, open_policy_signer, plan_argument
 from safeops.cli.session import open_session
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 def propose(
     ctx: typer.Context,
-    plan: Annotated[Path, typer.Argument(help="A rehearsed plan file.")],
+    plan: Annotated[Path, typer.Argument(help="A rehearsed plan file, or its safeTxHash.")],
     signer: SignerOption,
     replace: Annotated[
         bool,
@@ -30,26 +31,36 @@ def propose(
     ] = False,
 ) -> None:
     """Propose a plan with a fresh passing rehearsal; an owner-proposer signs it too."""
+    from safeops.workflows.plan_files import read_plan
     from safeops.workflows.propose import propose as run
 
     output: Output = ctx.ensure_object(Output)
     output.audit("propose", plan=str(plan), signer=signer)
     session = open_session(output)
+    plan = plan_argument(session, str(plan))
+    output.audit_details["plan"] = str(plan)
     key = open_policy_signer(session.policy, signer, "proposer", output)
     result = run(session, plan, key, replace=replace)
     output.audit_details.update(safe_tx_hash=result.safe_tx_hash.hex0x)
-    output.result(result.to_json(), lambda console: _render(console, result))
+    safe = session.safe(result.safe)
+    sections = signing_steps(
+        NextSteps.of(output),
+        session.policy,
+        result.safe,
+        read_plan(plan).action,
+        result.safe_tx_hash.hex0x,
+        result.confirmations,
+        result.threshold,
+        signed_by(session.store(safe), result.safe_tx_hash),
+    )
+    document = result.to_json() | {"next": as_json(sections)}
+    output.result(document, lambda console: _render(console, result, sections))
 
 
-def _render(console: Console, result: Proposed) -> None:
+def _render(console: Console, result: Proposed, sections: list[tuple[str, list[str]]]) -> None:
     verb = "was already proposed" if result.already_proposed else "proposed"
     console.print(
         f"[green]{result.safe_tx_hash}[/green] {verb} to Safe {result.safe} "
         f"(nonce {result.nonce}): {result.confirmations}/{result.threshold} confirmations"
     )
-    if result.confirmations < result.threshold:
-        console.print(
-            f"next: owners run [bold]safeops sign {result.safe_tx_hash} --signer NAME[/bold]"
-        )
-    else:
-        console.print(f"next: [bold]safeops execute {result.safe_tx_hash} --signer EXECUTOR[/bold]")
+    print_steps(console, sections)

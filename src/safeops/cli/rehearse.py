@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
-from safeops.cli.options import open_policy_signer
+from safeops.cli.next_steps import NextSteps, as_json, print_steps
+from safeops.cli.options import open_policy_signer, plan_argument
 from safeops.cli.render_rehearsal import render_rehearsal
 from safeops.cli.session import open_session
 from safeops.errors import Refused
@@ -16,7 +17,12 @@ from safeops.errors import Refused
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from safeops.core.policy import Policy
+    from safeops.keys.signer import Signer
     from safeops.workflows.rehearse import Rehearsal
+    from safeops.workflows.session import Session
+
+Sections = list[tuple[str, list[str]]]
 
 
 def rehearse(
@@ -24,8 +30,8 @@ def rehearse(
     plans: Annotated[
         list[Path],
         typer.Argument(
-            help="Plan files written by `safeops plan`; several run one after the other, in "
-            "nonce order, on one fork per Safe."
+            help="Plan files written by `safeops plan`, or their safeTxHashes; several run one "
+            "after the other, in nonce order, on one fork per Safe."
         ),
     ],
     fork_block: Annotated[
@@ -54,40 +60,36 @@ def rehearse(
     Exit 1 when a rehearsal fails; the fork is always torn down. The record written beside
     each plan counts for `propose` only when signed (--signer)."""
     from safeops.cli.render import policy_names
-    from safeops.core.rehearsal import may_rehearse
     from safeops.workflows.plan_files import read_plan
     from safeops.workflows.rehearse import rehearse_plans
 
     output: Output = ctx.ensure_object(Output)
-    output.audit(
-        "rehearse",
-        plan=str(plans[0]),
-        signer=signer,
-        **({"plans": list(map(str, plans))} if len(plans) > 1 else {}),
-    )
+    several = {"plans": list(map(str, plans))} if len(plans) > 1 else {}
+    output.audit("rehearse", plan=str(plans[0]), signer=signer, **several)
     session = open_session(output)
-    key = None
-    if signer:
-        entry = session.policy.signers.get(signer)
-        role = "proposer"
-        if entry is not None:
-            role = "signer" if "signer" in may_rehearse(session.policy, signer).roles else role
-        key = open_policy_signer(session.policy, signer, role)
+    plans = [plan_argument(session, str(plan)) for plan in plans]
+    output.audit_details["plan"] = str(plans[0])
     results = rehearse_plans(
         session,
         [(plan, read_plan(plan)) for plan in plans],
         fork_block=fork_block,
         fork_url=fork_url,
         stack=not no_stack,
-        signer=key,
+        signer=_record_signer(session, signer),
     )
+    steps = NextSteps.of(output)
+    pairs = zip(plans, results, strict=True)
+    sections = [s for plan, r in pairs for s in _next(steps, session.policy, plan, r)]
+    sections = sections if all(result.passed for result in results) else []
+
     def render(console: Console) -> None:
         for result in results:
             chain_id = result.plan.chain_id
             labels = session.policy.labels(chain_id)
             render_rehearsal(console, result, labels, policy_names(session.policy, chain_id))
+        print_steps(console, sections)
 
-    output.result(rehearsals_json(results), render)
+    output.result(rehearsals_json(results) | {"next": as_json(sections)}, render)
     failed = [result for result in results if not result.passed]
     if failed:
         which = "" if len(results) == 1 else f"of {failed[0].plan.safe_tx_hash} "
@@ -96,6 +98,39 @@ def rehearse(
             f"the rehearsal {which}failed: {failed[0].reason}{more}",
             hint="Do not propose or sign these plans: read the report above.",
         )
+
+
+def _record_signer(session: Session, signer: str | None) -> Signer | None:
+    """The key that signs the records: a policy signer's if it may sign, else a proposer's."""
+    from safeops.core.rehearsal import may_rehearse
+
+    if not signer:
+        return None
+    role = "proposer"
+    if signer in session.policy.signers:
+        role = "signer" if "signer" in may_rehearse(session.policy, signer).roles else role
+    return open_policy_signer(session.policy, signer, role)
+
+
+def _next(steps: NextSteps, policy: Policy, plan: Path, result: Rehearsal) -> Sections:
+    """What a proposer runs next for one passed plan: propose it, or first rehearse it signed
+    (an unsigned record never counts)."""
+    from safeops.core.policy.roles import proposers_of
+
+    if not result.passed:
+        return []
+    proposers = proposers_of(policy, result.plan.action, result.plan.safe_name)
+    if result.signed_by is not None:
+        intro = "next, a proposer files it (an owner among them signs it too), one of:"
+        return [(intro, [steps.command("propose", str(plan), "--signer", n) for n in proposers])]
+    intro = "next, a proposer rehearses it signed, then proposes it, one of:"
+    commands = [
+        steps.command("rehearse", str(plan), "--signer", name)
+        + " && "
+        + steps.command("propose", str(plan), "--signer", name)
+        for name in proposers
+    ]
+    return [(intro, commands)]
 
 
 def rehearsals_json(results: list[Rehearsal]) -> dict[str, Any]:

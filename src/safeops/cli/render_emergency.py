@@ -50,8 +50,10 @@ def render(console: Console, run: EmergencyRun, again: str) -> None:
             already = ", ".join(outcome.already)
             console.print(f"  already {escape(_past(outcome))}: {escape(already)}")
         if outcome.status == WAITING:
-            for line in _next(outcome, again):
-                console.print(f"  next: [bold]{escape(line)}[/bold]")
+            intro, lines = next_commands(outcome, again)
+            console.print(f"  {escape(intro)}")
+            for line in lines:
+                console.print(f"    [bold]{escape(line)}[/bold]")
         if outcome.failure is not None and outcome.failure.hint:
             console.print(f"  [yellow]hint:[/yellow] {escape(outcome.failure.hint)}")
     counts = run.to_json()["counts"]
@@ -90,13 +92,17 @@ def _detail(outcome: Outcome) -> str:
     return reason
 
 
-def _next(outcome: Outcome, again: str) -> list[str]:
+def next_commands(outcome: Outcome, again: str) -> tuple[str, list[str]]:
+    """What a waiting Safe needs, and the complete commands that give it: the same emergency
+    command, run by the next owner (it signs) or by an executor (it executes and proves)."""
     waiting = outcome.waiting_for or {}
     if waiting.get("signatures"):
         who = waiting.get("signers") or []
-        return [f"{again} --signer {name}" for name in who] or ["more owners must sign"]
+        intro = f"next, {waiting['signatures']} more owner(s) run the same command, one of:"
+        return intro, [f"{again} --signer {shlex.quote(name)}" for name in who]
     executors = waiting.get("executors") or []
-    return [f"{again} --signer {shlex.quote(name)}  (an executor)" for name in executors[:1]]
+    intro = "next, an executor runs the same command to execute and prove it, one of:"
+    return intro, [f"{again} --signer {shlex.quote(name)}" for name in executors]
 
 
 def raise_for(run: EmergencyRun) -> None:

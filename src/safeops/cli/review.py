@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signing_steps
 from safeops.cli.session import open_session
 from safeops.errors import BadInput, Refused
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
     from safeops.core.policy import Policy
     from safeops.workflows.review import Review
+    from safeops.workflows.session import Session
 
 
 def review(
@@ -24,7 +26,7 @@ def review(
         list[str] | None,
         typer.Argument(
             help="Plan files, proposal files, Safe Transaction Service JSONs, or safeTxHashes "
-            "in the proposal store; several are reviewed in nonce order.",
+            "of plans or of proposals in the store; several are reviewed in nonce order.",
             show_default=False,
         ),
     ] = None,
@@ -52,13 +54,15 @@ def review(
     output: Output = ctx.ensure_object(Output)
     if bool(targets) == (tx_builder is not None):
         raise BadInput(
-            "review takes plans, JSONs or safeTxHashes, or one --tx-builder FILE: not both"
-            if targets
-            else "review takes plans, JSONs or safeTxHashes, or one --tx-builder FILE"
+            "review takes plans, JSONs or safeTxHashes, or one --tx-builder FILE"
+            + (": not both" if targets else ""),
+            hint="See `safeops review --help`.",
         )
     names = [str(tx_builder)] if tx_builder is not None else list(targets or [])
     output.audit("review", target=names[0], **({"targets": names} if len(names) > 1 else {}))
     session = open_session(output)
+    if tx_builder is None:
+        names = [_plan_by_hash(session, name) for name in names]
     subjects = [
         load_subject(session, name, tx_builder=tx_builder is not None, safe_name=safe, nonce=nonce)
         for name in names
@@ -67,15 +71,17 @@ def review(
         output.progress(f"reviewing {subject.source} for Safe {subject.safe.name} …")
     output.audit_details.update(safe=subjects[0].safe.name, source=subjects[0].source)
     results = review_all(session, subjects)
+    passed = all(result.ok for result in results)
+    sections = _next(session, NextSteps.of(output), results, names) if passed else []
     documents = [result.to_json() for result in results]
     # The first review's keys, as for one; `ok` only when all pass; `plans[]`: each review.
-    document = {**documents[0], "ok": all(r.ok for r in results), "plans": documents}
-    passed = all(result.ok for result in results)
+    document = {**documents[0], "ok": passed, "plans": documents, "next": as_json(sections)}
     output.audit_details.update(safe_tx_hash=documents[0]["safe_tx_hash"], passed=passed)
 
     def render(console: Console) -> None:
         for result, shown in zip(results, documents, strict=True):
             _render(console, result, shown, session.policy)
+        print_steps(console, sections)
 
     output.result(document, render)
     failed = [result for result in results if not result.ok]
@@ -142,6 +148,62 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
         for event in sim["events"]:
             console.print(f"  event {escape(event)}")
     if result.ok:
-        console.print("[bold green]review passed[/bold green]: next, `safeops rehearse` it")
+        console.print("[bold green]review passed[/bold green]")
     else:
         console.print(f"[bold red]{escape(result.verdict())}[/bold red]")
+
+
+def _plan_by_hash(session: Session, target: str) -> str:
+    """A safeTxHash names a plan in the safeops home when there is one; a proposal in the
+    stores otherwise. A `0x…` that is neither a file nor a hash is a mistyped hash."""
+    from safeops.core.safe_tx import SafeTxHash
+
+    if not target.startswith("0x") or Path(target).exists():
+        return target
+    found = session.plan_file(SafeTxHash.parse(target))
+    return str(found) if found.is_file() else target
+
+
+def _next(
+    session: Session, steps: NextSteps, results: list[Review], names: list[str]
+) -> list[tuple[str, list[str]]]:
+    """After plans: a proposer rehearses them, all in one command. After a proposal: its
+    owners sign, then it executes."""
+    from safeops.core.policy.roles import proposers_of
+
+    plans = [r.subject.plan for r in results if r.subject.source == "plan" and r.subject.plan]
+    if len(plans) == len(results):
+        # Signed by the one who will propose them: only a signed rehearsal record counts.
+        proposers = [
+            name
+            for name in proposers_of(session.policy, plans[0].action, results[0].subject.safe.name)
+            if all(
+                name in proposers_of(session.policy, p.action, r.subject.safe.name)
+                for p, r in zip(plans, results, strict=True)
+            )
+        ]
+        commands = [steps.command("rehearse", *names, "--signer", name) for name in proposers]
+        return [("next, a proposer rehearses it on a fork, one of:", commands)]
+    return [section for result in results for section in _signing(session, steps, result)]
+
+
+def _signing(session: Session, steps: NextSteps, result: Review) -> list[tuple[str, list[str]]]:
+    """Who signs a stored proposal next, then who executes it."""
+    subject = result.subject
+    if subject.source not in ("store", "proposal") or subject.plan is None:
+        return []
+    plan = subject.plan
+    stored = session.store(subject.safe).get(plan.safe_tx_hash)
+    if stored is None:
+        return []
+    signed = set(stored.signatures)
+    return signing_steps(
+        steps,
+        session.policy,
+        subject.safe.name,
+        plan.action,
+        plan.safe_tx_hash.hex0x,
+        len(signed),
+        subject.safe.expect.threshold,
+        signed,
+    )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signed_by, signing_steps
 from safeops.cli.options import SafeOption, SafeTxHashArgument, open_policy_signer
 from safeops.cli.session import open_session
 
@@ -51,10 +53,38 @@ def sign(
         signature=signature,
         safe=chosen,
     )
-    output.result(result.to_json(), lambda console: _render(console, result))
+    steps, plan = NextSteps.of(output), result.plan
+    if result.exported:
+        # The signature is made elsewhere: the pasted line reads it from a shell variable.
+        command = steps.command("sign", plan.safe_tx_hash.hex0x) + ' --signature "$SIGNATURE"'
+        intro = (
+            f"next, an owner signs {result.exported} with their wallet (for example "
+            f"`cast wallet sign --data --from-file {shlex.quote(result.exported)}`), sets "
+            "SIGNATURE=0x… to what it prints, and runs:"
+        )
+        sections = [(intro, [command])]
+    else:
+        sections = signing_steps(
+            steps,
+            session.policy,
+            plan.safe_name,
+            plan.action,
+            plan.safe_tx_hash.hex0x,
+            result.confirmations,
+            result.threshold,
+            signed_by(session.store(session.safe(plan.safe_name)), plan.safe_tx_hash),
+        )
+    document = result.to_json() | {"next": as_json(sections)}
+    names = session.policy.labels(plan.chain_id)
+    output.result(document, lambda console: _render(console, result, sections, names))
 
 
-def _render(console: Console, result: Signed) -> None:
+def _render(
+    console: Console,
+    result: Signed,
+    sections: list[tuple[str, list[str]]],
+    names: dict[str, str],
+) -> None:
     from safeops.cli.render import hashes_table
 
     console.print(hashes_table(result.plan.inspection))
@@ -62,12 +92,11 @@ def _render(console: Console, result: Signed) -> None:
         "[green]review passed[/green]: rebuilt locally, policy, live Safe and simulation all agree"
     )
     if result.exported:
-        console.print(
-            f"typed data written to {result.exported}; sign it, then run "
-            f"`safeops sign {result.safe_tx_hash} --signature 0x…`"
-        )
+        console.print(f"typed data written to {result.exported}")
     else:
+        who = names.get(result.signer or "", "")
         console.print(
-            f"[green]signed[/green] by {result.signer}: "
+            f"[green]signed[/green] by {result.signer}{f' ({who})' if who else ''}: "
             f"{result.confirmations}/{result.threshold} confirmations"
         )
+    print_steps(console, sections)

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from safeops.workflows.tx_hash import HashReport
 
+_DATA_HINT = "Give the calldata as 0x followed by hex digits, e.g. --data 0x8456cb59."
+
 app = typer.Typer(help="Offline work on single Safe transactions.", no_args_is_help=True)
 
 _TX_FIELDS = (

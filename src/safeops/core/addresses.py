@@ -24,7 +24,10 @@ def parse_address(text: str, *, what: str = "address", allow_zero: bool = True) 
     if text != checksummed and int(text, 16) != 0:
         raise InvalidAddress(f"{what} {text} does not carry a valid EIP-55 checksum")
     if not allow_zero and int(text, 16) == 0:
-        raise InvalidAddress(f"{what} must not be the zero address", hint="")
+        raise InvalidAddress(
+            f"{what} must not be the zero address",
+            hint="The zero address is no account: check where this address was copied from.",
+        )
     return checksummed
 
 

@@ -13,7 +13,7 @@ from safeops.errors import Refused
 
 # The MultiSendCallOnly version each Safe version batches through (by the Safe's version, the
 # newest first). Batches never use the full MultiSend, whose DELEGATECALL items could run
-# arbitrary code as the Safe (SECURITY.md check 3).
+# arbitrary code as the Safe (docs/security.md check 3).
 _BATCHER_VERSIONS = (((1, 5, 0), "1.5.0"), ((1, 4, 0), "1.4.1"), ((1, 3, 0), "1.3.0"))
 
 

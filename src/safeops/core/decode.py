@@ -11,6 +11,7 @@ from eth_hash.auto import keccak
 from eth_utils.address import to_checksum_address
 
 from safeops.core.addresses import parse_address
+from safeops.core.common_functions import COMMON_FUNCTIONS
 from safeops.core.hexes import MAX_CALLDATA_BYTES, hex0x
 from safeops.core.safe_tx import UINT256_MAX
 from safeops.errors import BadInput
@@ -120,7 +121,7 @@ _FUNCTIONS = (
     KnownFunction("renounceOwnership()", "ownership", ()),
 )
 KNOWN_FUNCTIONS: Mapping[bytes, KnownFunction] = MappingProxyType(
-    {function.selector: function for function in _FUNCTIONS}
+    {f.selector: f for f in (*_FUNCTIONS, *(KnownFunction(*row) for row in COMMON_FUNCTIONS))}
 )
 MULTISEND_SELECTOR = keccak(b"multiSend(bytes)")[:4]
 

@@ -34,7 +34,7 @@ from safeops.errors import BadInput, Refused
 
 __all__ = ["SENSITIVE_CODES", "PolicyViolation", "Violation", "evaluate"]
 
-# Danger-check codes the policy refuses outright (SECURITY.md check 4): the emergency playbooks
+# Danger-check codes the policy refuses outright (docs/security.md check 4): the emergency playbooks
 # never need any of them. GAS_REFUND and BASE_GAS_SET are covered by REFUND_FIELDS instead.
 SENSITIVE_CODES = frozenset(
     {
@@ -153,7 +153,7 @@ def _identity(policy: Policy, safe: SafeEntry, tx: SafeTx, chain_id: int) -> lis
 def _gas_fields(tx: SafeTx) -> list[Violation]:
     """safeTxGas, baseGas, gasPrice, gasToken and refundReceiver must all be zero.
 
-    The last four let execution pay a refund out of the Safe (SECURITY.md rule 5). safeTxGas is
+    The last four let execution pay a refund out of the Safe (docs/security.md, 5). safeTxGas is
     held to zero too: with it (and gasPrice) at zero a failing call reverts the whole execution
     (GS013), instead of "succeeding" with the nonce used up and the emergency action not done.
     """

@@ -7,6 +7,8 @@ import re
 
 from safeops.errors import BadInput
 
+_HINT = "Use the file as it was exported or as safeops wrote it: this one is cut short or edited."
+
 MAX_NESTING = 128
 """Far deeper than any plan, Service or Builder file. json's C parser recurses once per level,
 and py_ecc (imported with web3) raises the recursion limit to 100,000: a file nested that deep
@@ -27,9 +29,11 @@ def parse_json(source: str | bytes, name: str) -> object:
         try:
             source = source.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise BadInput(f"{name} is not JSON: not UTF-8 text") from None
+            raise BadInput(f"{name} is not JSON: not UTF-8 text", hint=_HINT) from None
     if _nesting(source) > MAX_NESTING:
-        raise BadInput(f"{name} is not JSON safeops reads: nested deeper than {MAX_NESTING}")
+        raise BadInput(
+            f"{name} is not JSON safeops reads: nested deeper than {MAX_NESTING}", hint=_HINT
+        )
     try:
         return json.loads(source)
     except json.JSONDecodeError as error:
@@ -38,7 +42,7 @@ def parse_json(source: str | bytes, name: str) -> object:
         detail = "a number has too many digits"
     except RecursionError:
         detail = "nested too deeply"
-    raise BadInput(f"{name} is not JSON: {detail}")
+    raise BadInput(f"{name} is not JSON: {detail}", hint=_HINT)
 
 
 def _nesting(text: str) -> int:

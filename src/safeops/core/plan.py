@@ -20,6 +20,8 @@ from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
 from safeops.core.service_tx import parse_service_tx, to_service_json
 from safeops.errors import BadInput, HashMismatch
 
+_HINT = "Plan files are written by `safeops plan`: plan again rather than edit one."
+
 PLAN_FORMAT = 1
 HASH = re.compile(r"0x[0-9a-fA-F]{64}")
 T = TypeVar("T")
@@ -117,14 +119,14 @@ class Plan:
 def plan_from_json(document: object) -> Plan:
     """Read a plan strictly and refuse it when its stored hashes do not match its fields."""
     if not isinstance(document, dict) or document.get("format") != PLAN_FORMAT:
-        raise BadInput(f"not a safeops plan (format {PLAN_FORMAT})")
+        raise BadInput(f"not a safeops plan (format {PLAN_FORMAT})", hint=_HINT)
     service = parse_service_tx(document)
     kind, arguments = _field(document, "action", _action)
     index, of = _field(
         document, "part", lambda p: (_uint(_object(p)["index"]), _uint(p["of"])), _ONE_PART
     )
     if service.chain_id is None:
-        raise BadInput("the plan is malformed: it lacks chainId")
+        raise BadInput("the plan is malformed: it lacks chainId", hint=_HINT)
     plan = Plan(
         action=kind,
         arguments=arguments,
@@ -148,7 +150,7 @@ def plan_from_json(document: object) -> Plan:
     ):
         stored = document.get(key)
         if not isinstance(stored, str) or not HASH.fullmatch(stored):
-            raise BadInput(f"the plan's {key} is not a 32-byte 0x-hex hash")
+            raise BadInput(f"the plan's {key} is not a 32-byte 0x-hex hash", hint=_HINT)
         if stored.lower() != hex0x(computed):
             raise HashMismatch(
                 f"the plan's {key} {stored} differs from the computed 0x{computed.hex()}"
@@ -165,13 +167,15 @@ def _field(
 ) -> T:
     """`read(document[key])`; any way the value is malformed becomes BadInput naming `key`."""
     if key not in document and default is _REQUIRED:
-        raise BadInput(f"the plan is malformed: it lacks {key}")
+        raise BadInput(f"the plan is malformed: it lacks {key}", hint=_HINT)
     try:
         return read(document.get(key, default))
     except KeyError as error:
-        raise BadInput(f"the plan's {key} is malformed: it lacks {error.args[0]!r}") from None
+        raise BadInput(
+            f"the plan's {key} is malformed: it lacks {error.args[0]!r}", hint=_HINT
+        ) from None
     except (TypeError, ValueError, AttributeError) as error:
-        raise BadInput(f"the plan's {key} is malformed ({error})") from None
+        raise BadInput(f"the plan's {key} is malformed ({error})", hint=_HINT) from None
 
 
 def _text(value: object) -> str:

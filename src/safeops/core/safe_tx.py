@@ -1,6 +1,6 @@
 """A Safe transaction and its EIP-712 hashes, computed for every Safe version.
 
-The hashing is written out here on purpose instead of delegated to safe-eth-py: SECURITY.md
+The hashing is written out here on purpose instead of delegated to safe-eth-py: docs/security.md
 asks for an independent computation, and the tests hold it against both safe-eth-py and the
 contracts' own `getTransactionHash` and `domainSeparator()`.
 """
@@ -45,6 +45,7 @@ KNOWN_SAFE_VERSIONS = (
 )
 
 UINT256_MAX = 2**256 - 1
+_FIELD_HINT = "Safe transaction fields are whole numbers from 0 to 2**256 - 1."
 
 
 class Operation(IntEnum):
@@ -110,12 +111,15 @@ class SafeTx:
         for name in ("value", "safe_tx_gas", "base_gas", "gas_price", "nonce"):
             number = getattr(self, name)
             if isinstance(number, bool) or not isinstance(number, int):
-                raise BadInput(f"{name} must be an integer, got {number!r}")
+                raise BadInput(f"{name} must be an integer, got {number!r}", hint=_FIELD_HINT)
             if not 0 <= number <= UINT256_MAX:
-                raise BadInput(f"{name} is out of the uint256 range: {number}")
+                raise BadInput(f"{name} is out of the uint256 range: {number}", hint=_FIELD_HINT)
         require_calldata_size(len(self.data), "the transaction")
         if self.operation not in (Operation.CALL, Operation.DELEGATECALL):
-            raise BadInput(f"operation must be 0 (call) or 1 (delegatecall), got {self.operation}")
+            raise BadInput(
+                f"operation must be 0 (call) or 1 (delegatecall), got {self.operation}",
+                hint="Give --operation 0 for a call; 1 (DELEGATECALL) only into a Safe library.",
+            )
 
     @property
     def call_fields(self) -> tuple[object, ...]:
@@ -141,7 +145,9 @@ class SafeTxHash:
 
     def __post_init__(self) -> None:
         if not isinstance(self.raw, bytes) or len(self.raw) != 32:
-            raise BadInput("a safeTxHash has 32 bytes")
+            raise BadInput(
+                "a safeTxHash has 32 bytes", hint="Copy the whole 0x-hash: 64 hex digits."
+            )
 
     @classmethod
     def parse(cls, text: object) -> SafeTxHash:
@@ -217,7 +223,10 @@ def message_hash(tx: SafeTx, version: SafeVersion) -> bytes:
 def safe_tx_hashes(tx: SafeTx, chain_id: int, version: SafeVersion) -> SafeTxHashes:
     """Domain hash, message hash and safeTxHash of `tx` on `chain_id` for a Safe of `version`."""
     if not 0 < chain_id <= UINT256_MAX:
-        raise BadInput(f"chain id must be a positive integer, got {chain_id}")
+        raise BadInput(
+            f"chain id must be a positive integer, got {chain_id}",
+            hint="The chain the Safe is on: 1 for Ethereum, as `eth_chainId` gives it.",
+        )
     domain = domain_hash(tx.safe, chain_id, version)
     message = message_hash(tx, version)
     return SafeTxHashes(domain, message, SafeTxHash(keccak(b"\x19\x01" + domain + message)))

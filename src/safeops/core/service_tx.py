@@ -22,6 +22,7 @@ _INT_FIELDS = {
 }
 _ADDRESS_FIELDS = {"gasToken": "gas_token", "refundReceiver": "refund_receiver"}
 _DIGITS = re.compile(r"[0-9]{1,80}")
+_HINT = "Use the transaction exactly as the Safe Transaction Service returns it, unedited."
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _integer(document: dict[str, Any], key: str) -> int:
     if raw is None:
         return 0
     if isinstance(raw, bool):
-        raise BadInput(f"field {key} must be an integer, got {raw!r}")
+        raise BadInput(f"field {key} must be an integer, got {raw!r}", hint=_HINT)
     number: int | None = None
     if isinstance(raw, int):
         number = raw
@@ -48,9 +49,9 @@ def _integer(document: dict[str, Any], key: str) -> int:
     elif isinstance(raw, str) and _DIGITS.fullmatch(raw.strip()):
         number = int(raw.strip())
     if number is None:
-        raise BadInput(f"field {key} must be a non-negative integer, got {_shown(raw)}")
+        raise BadInput(f"field {key} must be a non-negative integer, got {_shown(raw)}", hint=_HINT)
     if not 0 <= number <= UINT256_MAX:
-        raise BadInput(f"field {key} is out of the uint256 range: {_shown(raw)}")
+        raise BadInput(f"field {key} is out of the uint256 range: {_shown(raw)}", hint=_HINT)
     return number
 
 
@@ -65,17 +66,19 @@ def _data(document: dict[str, Any]) -> bytes:
     if raw in (None, "", "0x"):
         return b""
     if not isinstance(raw, str):
-        raise BadInput("field data must be 0x-prefixed hex with an even number of digits")
+        raise BadInput(
+            "field data must be 0x-prefixed hex with an even number of digits", hint=_HINT
+        )
     return calldata_from_hex(raw, "field data")
 
 
 def parse_service_tx(document: object) -> ServiceTx:
     """Read a Service multisig-transaction object strictly: unknown shapes are bad input."""
     if not isinstance(document, dict):
-        raise BadInput("the transaction file must hold one JSON object")
+        raise BadInput("the transaction file must hold one JSON object", hint=_HINT)
     missing = [key for key in REQUIRED_FIELDS if document.get(key) in (None, "")]
     if missing:
-        raise BadInput(f"the transaction file lacks {', '.join(missing)}")
+        raise BadInput(f"the transaction file lacks {', '.join(missing)}", hint=_HINT)
     fields: dict[str, Any] = {
         attribute: _integer(document, key) for key, attribute in _INT_FIELDS.items()
     }
@@ -90,7 +93,7 @@ def parse_service_tx(document: object) -> ServiceTx:
     )
     claimed = document.get("safeTxHash")
     if claimed is not None and not (isinstance(claimed, str) and _is_hash(claimed)):
-        raise BadInput(f"field safeTxHash is not a 32-byte hex hash: {_shown(claimed)}")
+        raise BadInput(f"field safeTxHash is not a 32-byte hex hash: {_shown(claimed)}", hint=_HINT)
     chain_id = document.get("chainId")
     version = document.get("safeVersion")
     return ServiceTx(

@@ -8,6 +8,10 @@ from eth_hash.auto import keccak
 
 from safeops.errors import BadInput, Refused
 
+SIGNATURE_HINT = (
+    "Sign the EIP-712 typed data that `safeops sign SAFE_TX_HASH --export-typed-data FILE` "
+    "writes, and pass the 65-byte 0x signature it gives."
+)
 # eth_sign signs keccak256 of this prefix and the 32-byte hash; the Safe marks it with v + 4.
 ETH_SIGN_PREFIX = b"\x19Ethereum Signed Message:\n32"
 
@@ -58,14 +62,18 @@ def recover_ecdsa(safe_tx_hash: bytes, signature: bytes) -> OwnerSignature:
     from eth_keys.exceptions import BadSignature
 
     if len(signature) != 65:
-        raise BadInput(f"a signature has 65 bytes, this one has {len(signature)}")
+        raise BadInput(
+            f"a signature has 65 bytes, this one has {len(signature)}", hint=SIGNATURE_HINT
+        )
     r = int.from_bytes(signature[:32], "big")
     s = int.from_bytes(signature[32:64], "big")
     v = signature[64] + 27 if signature[64] in (0, 1) else signature[64]
     if v not in (27, 28, 31, 32):
-        raise BadInput(f"the signature's v is {signature[64]}: not an ECDSA signature")
+        raise BadInput(
+            f"the signature's v is {signature[64]}: not an ECDSA signature", hint=SIGNATURE_HINT
+        )
     if not (0 < r < SECP256K1_N and 0 < s < SECP256K1_N):
-        raise BadInput("the signature's r or s is out of range")
+        raise BadInput("the signature's r or s is out of range", hint=SIGNATURE_HINT)
     eth_sign = v > 30
     if s > SECP256K1_N // 2:
         s, v = SECP256K1_N - s, {27: 28, 28: 27, 31: 32, 32: 31}[v]
@@ -73,6 +81,8 @@ def recover_ecdsa(safe_tx_hash: bytes, signature: bytes) -> OwnerSignature:
     try:
         public = Signature(vrs=((v - 27) % 4, r, s)).recover_public_key_from_msg_hash(digest)
     except BadSignature as error:
-        raise BadInput("the signature does not recover to any address") from error
+        raise BadInput(
+            "the signature does not recover to any address", hint=SIGNATURE_HINT
+        ) from error
     normal = r.to_bytes(32, "big") + s.to_bytes(32, "big") + bytes([v])
     return OwnerSignature(public.to_checksum_address(), normal)

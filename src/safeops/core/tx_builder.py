@@ -14,6 +14,8 @@ from safeops.core.builder_abi import encode_method_call
 from safeops.core.hexes import hex0x, require_calldata_size
 from safeops.errors import BadInput, HashMismatch
 
+_HINT = "Export the batch again from the Transaction Builder of Safe{Wallet}, unedited."
+
 BUILDER_VERSION = "1.18.0"
 
 
@@ -91,19 +93,19 @@ class BuilderBatch:
 def read_batch(document: object) -> BuilderBatch:
     """Parse a batch file strictly; a checksum that does not match is a tampered file."""
     if not isinstance(document, dict) or not isinstance(document.get("transactions"), list):
-        raise BadInput("not a Transaction Builder batch file: no transactions list")
+        raise BadInput("not a Transaction Builder batch file: no transactions list", hint=_HINT)
     meta = document.get("meta")
     if not isinstance(meta, dict):
-        raise BadInput("not a Transaction Builder batch file: no meta object")
+        raise BadInput("not a Transaction Builder batch file: no meta object", hint=_HINT)
     claimed = meta.get("checksum")
     if claimed is not None and claimed != checksum(document):
         raise HashMismatch("the batch file's checksum does not match its content")
     chain_id = _whole_number(document.get("chainId"))
     if chain_id is None or chain_id == 0:
-        raise BadInput("the batch file has no numeric chainId")
+        raise BadInput("the batch file has no numeric chainId", hint=_HINT)
     calls = tuple(_read_call(i, item) for i, item in enumerate(document["transactions"]))
     if not calls:
-        raise BadInput("the batch file holds no transactions")
+        raise BadInput("the batch file holds no transactions", hint=_HINT)
     safe = meta.get("createdFromSafeAddress") or None
     return BuilderBatch(
         chain_id, parse_address(safe, what="createdFromSafeAddress") if safe else None, calls
@@ -115,25 +117,29 @@ def _read_call(index: int, item: object) -> BuilderCall:
     `contractInputsValues` (data null); or neither, a plain transfer of `value`."""
     where = f"transactions[{index}]"
     if not isinstance(item, dict):
-        raise BadInput(f"{where} is not an object")
+        raise BadInput(f"{where} is not an object", hint=_HINT)
     data = item.get("data")
     if isinstance(data, str) and data:  # the app sends a non-empty data string as it is
         if not data.startswith("0x"):
-            raise BadInput(f"{where} has malformed calldata: no 0x prefix")
+            raise BadInput(f"{where} has malformed calldata: no 0x prefix", hint=_HINT)
         require_calldata_size((len(data) - 2) // 2, f"{where}.data")
         try:
             raw = bytes.fromhex(data[2:])
         except ValueError:
-            raise BadInput(f"{where} has malformed calldata: not hex") from None
+            raise BadInput(f"{where} has malformed calldata: not hex", hint=_HINT) from None
     elif data is None or data == "":
         method = item.get("contractMethod")
         values = item.get("contractInputsValues")
         raw = b"" if method is None else encode_method_call(method, values, where)
     else:
-        raise BadInput(f"{where}.data must be 0x-hex or null, got {type(data).__name__}")
+        raise BadInput(
+            f"{where}.data must be 0x-hex or null, got {type(data).__name__}", hint=_HINT
+        )
     value = _whole_number(item.get("value") or "0")
     if value is None:
-        raise BadInput(f"{where}.value must be a whole number of wei, got {item.get('value')!r}")
+        raise BadInput(
+            f"{where}.value must be a whole number of wei, got {item.get('value')!r}", hint=_HINT
+        )
     return BuilderCall(parse_address(item.get("to", ""), what=f"{where}.to"), value, raw)
 
 

@@ -22,6 +22,10 @@ from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
 from safeops.proposals.base import ProposalStore, StoredProposal
 
+_HINT = (
+    "Proposal files are written by `safeops propose`: restore this one from git or propose again."
+)
+
 LOCK_FILE = ".lock"
 PROPOSAL_FORMAT = 1
 # A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
@@ -33,7 +37,7 @@ PROPOSAL_NAME = re.compile(r"([0-9]+-)?0x[0-9a-f]{64}\.json")
 
 def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
     if proposal.plan is None:
-        raise BadInput("the local store keeps plans: this proposal has none")
+        raise BadInput("the local store keeps plans: this proposal has none", hint=_HINT)
     document: dict[str, Any] = {
         "proposal": PROPOSAL_FORMAT,
         "plan": proposal.plan.to_json(),
@@ -49,18 +53,20 @@ def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
 def proposal_from_json(document: object) -> StoredProposal:
     """A proposal file's content, checked (the plan's hashes recomputed); BadInput if not one."""
     if not isinstance(document, dict) or document.get("proposal") != PROPOSAL_FORMAT:
-        raise BadInput("not a safeops proposal file")
+        raise BadInput("not a safeops proposal file", hint=_HINT)
     if "plan" not in document:
-        raise BadInput("not a safeops proposal file: it holds no plan")
+        raise BadInput("not a safeops proposal file: it holds no plan", hint=_HINT)
     signatures = document.get("signatures") or {}
     if not isinstance(signatures, dict) or not all(
         isinstance(owner, str) and isinstance(signature, str)
         for owner, signature in signatures.items()
     ):
-        raise BadInput("the proposal's signatures must map owner addresses to 0x signatures")
+        raise BadInput(
+            "the proposal's signatures must map owner addresses to 0x signatures", hint=_HINT
+        )
     proposer, executed_tx = document.get("proposer"), document.get("executedTx")
     if not isinstance(proposer, str | None) or not isinstance(executed_tx, str | None):
-        raise BadInput("the proposal's proposer and executedTx must be text or null")
+        raise BadInput("the proposal's proposer and executedTx must be text or null", hint=_HINT)
     sending = document.get("sending") or []
     if not isinstance(sending, list):
         raise BadInput("the proposal's sending must be a list of send records")

@@ -4,7 +4,7 @@ Unlike the local store, which keeps the whole plan, the Service keeps only the S
 and its confirmations. `get` and `pending` therefore return `StoredProposal`s without a plan
 (the fields as served, the safeTxHash the Service claims, its confirmations): the workflow
 rebuilds the plan from its own plan file, recomputes every hash, compares every field and
-recovers every signature itself (SECURITY.md checks 1, 2 and 11). Nothing served is trusted.
+recovers every signature itself (docs/security.md checks 1, 2 and 11). Nothing served is trusted.
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def require_policy(
 
 def require_plan_of_policy(policy: Policy, plan: Plan) -> SafeEntry:
     """The plan names a policy Safe and rebuilds, field by field, from its intent: a plan file
-    is only a carrier, what is used is what the intent gives (SECURITY.md checks 1, 2)."""
+    is only a carrier, what is used is what the intent gives (docs/security.md checks 1, 2)."""
     safe = policy_safe_of(policy, plan)
     verify_against_rebuild(policy, plan, plan.tx)
     return safe

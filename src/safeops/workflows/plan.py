@@ -17,6 +17,8 @@ from safeops.workflows.guards import live_safe, require_policy
 from safeops.workflows.plan_files import write_plan
 from safeops.workflows.session import Session
 
+_NONCE_HINT = "Omit --nonce: safeops takes the next free one after the pending proposals."
+
 
 @dataclass(frozen=True)
 class WrittenPlan:
@@ -73,10 +75,16 @@ def choose_nonces(
             candidate += 1
         return free
     if requested < onchain:
-        raise BadInput(f"nonce {requested} is already used on chain (the Safe is at {onchain})")
+        raise BadInput(
+            f"nonce {requested} is already used on chain (the Safe is at {onchain})",
+            hint=_NONCE_HINT,
+        )
     next_free = max([onchain - 1, *taken]) + 1
     if requested > next_free:
-        raise BadInput(f"nonce {requested} would leave a gap: the next free nonce is {next_free}")
+        raise BadInput(
+            f"nonce {requested} would leave a gap: the next free nonce is {next_free}",
+            hint=_NONCE_HINT,
+        )
     nonces = list(range(requested, requested + count))
     clashes = [n for n in nonces if n in taken]
     if clashes and not replace:

@@ -20,7 +20,10 @@ def read_plan(path: Path) -> Plan:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise BadInput(f"cannot read plan {path}: {error.strerror}") from None
+        raise BadInput(
+            f"cannot read plan {path}: {error.strerror}",
+            hint="Give the plan file `safeops plan` printed, or its safeTxHash.",
+        ) from None
     return plan_from_json(parse_json(raw, str(path)))
 
 

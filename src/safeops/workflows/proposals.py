@@ -10,7 +10,7 @@ from safeops.core.rebuild import differing_fields, verify_against_rebuild
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.base import ProposalStore, StoredProposal
-from safeops.workflows.plan_files import plan_path, read_plan
+from safeops.workflows.plan_files import read_plan
 from safeops.workflows.session import Session
 
 
@@ -66,7 +66,7 @@ def find_proposal(
 
     The local store keeps the plan; the Service keeps only the transaction, so its copy is
     compared field by field with our own plan file. Either way the transaction is rebuilt
-    from the plan's intent and must come out identical (SECURITY.md checks 1 and 2).
+    from the plan's intent and must come out identical (docs/security.md checks 1 and 2).
     """
     policy = session.policy
     safe, stored = stored_in(session, safe_tx_hash, safe)
@@ -88,7 +88,7 @@ def find_proposal(
 
 def _own_plan(session: Session, stored: StoredProposal) -> Plan:
     """Our plan file of a proposal the Service holds, compared with the Service's copy."""
-    path = plan_path(session.plan_dir, stored.chain_id, stored.safe_tx_hash)
+    path = session.plan_file(stored.safe_tx_hash, stored.chain_id)
     if not path.exists():
         raise BadInput(
             f"the Service holds {stored.safe_tx_hash}, but there is no local plan {path}",

@@ -17,7 +17,7 @@ from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import EnvironmentProblem, SafeOpsError
 from safeops.proposals.base import StoredProposal
 from safeops.workflows.guards import live_safe, require_rehearsal
-from safeops.workflows.plan_files import plan_path, read_plan, record_path
+from safeops.workflows.plan_files import read_plan, record_path
 from safeops.workflows.reconcile import Reconciled, reconcile_pending
 from safeops.workflows.session import Session
 
@@ -103,7 +103,7 @@ class Queue:
 
 def _rehearsal(session: Session, safe: SafeEntry, safe_tx_hash: SafeTxHash, live: SafeState) -> str:
     """Says fresh only for a record `propose` would count (signed, fresh, from this chain)."""
-    path = plan_path(session.plan_dir, safe.chain_id, safe_tx_hash)
+    path = session.plan_file(safe_tx_hash, safe.chain_id)
     if not path.exists():
         return "no local plan"
     try:

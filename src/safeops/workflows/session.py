@@ -13,6 +13,7 @@ from safeops.core.rehearsal import RehearsalRecord
 from safeops.core.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
+from safeops.workflows.plan_files import plan_path
 from safeops.workflows.ports import AuditTrail, NoAudit, Progress, Rehearser, SafeChain
 
 
@@ -40,6 +41,8 @@ class Session:
     """Rehearsals run in this process: they count without a signature (`emergency` rehearses,
     then proposes and executes in one run); a record read from a file counts only signed."""
     audit: AuditTrail = field(default_factory=NoAudit)
+    older_plan_dirs: tuple[Path, ...] = ()
+    """Where plans may also be, found by safeTxHash: folders used before `plan_dir`."""
     _chains: dict[str, SafeChain] = field(default_factory=dict, repr=False)
     _stores: dict[str, ProposalStore] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -71,3 +74,19 @@ class Session:
 
     def now(self) -> int:
         return int(self.clock())
+
+    def plan_file(self, safe_tx_hash: SafeTxHash, chain_id: int | None = None) -> Path:
+        """The plan file of `safe_tx_hash` (on `chain_id` when known): in `plan_dir`, else in
+        an older folder that has it, else (for a message) where it would be in `plan_dir`."""
+        for folder in (self.plan_dir, *self.older_plan_dirs):
+            if chain_id is not None:
+                candidates = [plan_path(folder, chain_id, safe_tx_hash)]
+            else:
+                named = sorted(folder.glob(f"*-{safe_tx_hash}.json"))
+                candidates = [*named, folder / f"{safe_tx_hash}.json"]
+            for path in candidates:
+                if path.is_file():
+                    return path
+        if chain_id is None:
+            return self.plan_dir / f"{safe_tx_hash}.json"
+        return plan_path(self.plan_dir, chain_id, safe_tx_hash)

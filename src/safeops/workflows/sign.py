@@ -101,7 +101,10 @@ def sign(
         try:
             write_json(export_typed_data, typed)
         except OSError as error:
-            raise BadInput(f"cannot write {export_typed_data}: {error.strerror}") from None
+            raise BadInput(
+                f"cannot write {export_typed_data}: {error.strerror}",
+                hint="Give a file name in a folder you may write to.",
+            ) from None
         exported = str(export_typed_data)
         count = _counted(session, found, found.signatures, state)
         return Signed(plan.safe_tx_hash, plan, result, count, state.threshold, None, exported)

@@ -11,7 +11,7 @@ from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import SafeState
-from safeops.core.signatures import recover_signer
+from safeops.core.signatures import SIGNATURE_HINT, recover_signer
 from safeops.core.typed_data import safe_tx_typed_data
 from safeops.errors import Refused
 from safeops.workflows.ports import SafeChain
@@ -41,7 +41,9 @@ def owner_signature(plan: Plan, signer: TypedDataSigner, owners: tuple[str, ...]
     raw = signer.sign_typed_data(safe_tx_typed_data(plan.tx, plan.chain_id, plan.safe_version))
     verified = recover_signer(plan.inspection.hashes.safe_tx_hash.raw, raw)
     if verified.owner != signer.address:
-        raise Refused(f"the signature recovers to {verified.owner}, not {signer.address}")
+        raise Refused(
+            f"the signature recovers to {verified.owner}, not {signer.address}", hint=SIGNATURE_HINT
+        )
     return hex0x(verified.signature)
 
 

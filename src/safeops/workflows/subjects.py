@@ -15,6 +15,7 @@ from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.core.service_tx import parse_service_tx
 from safeops.core.tx_builder import read_batch
 from safeops.errors import BadInput, HashMismatch, Refused
+from safeops.files import READ_HINT
 from safeops.proposals.local import proposal_from_json
 from safeops.workflows.guards import live_safe, require_plan_of_policy
 from safeops.workflows.proposals import stored_in
@@ -44,12 +45,13 @@ def safe_by_address(
             f"Safe {address} is not in the policy", hint="Only policy Safes are reviewed."
         )
     if chain_id is not None:
-        # SECURITY.md rule 7: the file, the policy and the chain agree on which chain this is.
+        # docs/security.md check 7: the file, the policy and the chain agree on which chain this is.
         on_chain = [safe for safe in found if safe.chain_id == chain_id]
         if not on_chain:
             raise Refused(
                 f"{source} is for chain {chain_id}, Safe {found[0].name} is on chain "
-                f"{found[0].chain_id}"
+                f"{found[0].chain_id}",
+                hint="Review it with the policy of that chain, or get the right file.",
             )
         found = on_chain
     if len(found) > 1:
@@ -83,14 +85,16 @@ def load_subject(
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from error
+        raise BadInput(f"cannot read {path}: {error.strerror}", hint=READ_HINT) from error
     document = parse_json(raw, str(path))
     if isinstance(document, dict) and "format" in document:
         return plan_subject(policy, plan_from_json(document), "plan")
     if isinstance(document, dict) and "proposal" in document:
         plan = proposal_from_json(document).plan
         if plan is None:
-            raise BadInput(f"{path} holds no plan")
+            raise BadInput(
+                f"{path} holds no plan", hint="Review the plan file or the safeTxHash instead."
+            )
         return plan_subject(policy, plan, "proposal")
     if tx_builder or (isinstance(document, dict) and "meta" in document):
         return _from_builder(session, document, safe_name, nonce)
@@ -116,7 +120,8 @@ def _from_service_file(policy: Policy, document: object) -> Subject:
     version = SafeVersion.parse(safe.expect.version)
     if service.safe_version is not None and service.safe_version != version:
         raise Refused(
-            f"the file is for a Safe {service.safe_version}, Safe {safe.name} is {version}"
+            f"the file is for a Safe {service.safe_version}, Safe {safe.name} is {version}",
+            hint="The hash depends on the version: get the file of this Safe.",
         )
     if service.claimed_safe_tx_hash is not None:
         computed = safe_tx_hashes(service.tx, safe.chain_id, version).safe_tx_hash
@@ -143,7 +148,8 @@ def _from_builder(
     if batch.chain_id != safe.chain_id:
         raise Refused(
             f"the batch file is for chain {batch.chain_id}, Safe {safe.name} is on "
-            f"chain {safe.chain_id}"
+            f"chain {safe.chain_id}",
+            hint="Pass --safe with the policy Safe the batch was made for.",
         )
     live = live_safe(session, safe)
     calls = [Call(c.to, c.data, c.value) for c in batch.calls]

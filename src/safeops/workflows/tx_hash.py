@@ -11,6 +11,7 @@ from safeops.core.json_text import parse_json
 from safeops.core.safe_tx import SafeTx, SafeVersion
 from safeops.core.service_tx import parse_service_tx
 from safeops.errors import BadInput, HashMismatch
+from safeops.files import READ_HINT
 
 T = TypeVar("T")
 
@@ -58,7 +59,7 @@ def hash_file(path: Path, chain_id: int | None, version: SafeVersion | None) -> 
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise BadInput(f"cannot read {path}: {error.strerror}") from error
+        raise BadInput(f"cannot read {path}: {error.strerror}", hint=READ_HINT) from error
     service = parse_service_tx(parse_json(raw, str(path)))
     taken = tuple(
         flag
@@ -84,5 +85,8 @@ def _inspect(tx: SafeTx, chain_id: int | None, version: SafeVersion | None) -> I
 
 def _agree(what: str, flag: T | None, from_file: T | None) -> T | None:
     if flag is not None and from_file is not None and flag != from_file:
-        raise BadInput(f"the {what} given ({flag}) differs from the file's ({from_file})")
+        raise BadInput(
+            f"the {what} given ({flag}) differs from the file's ({from_file})",
+            hint="Check which Safe the file is for: its chain and version decide the hash.",
+        )
     return flag if flag is not None else from_file

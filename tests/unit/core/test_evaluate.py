@@ -191,9 +191,13 @@ def test_a_function_no_template_produces_is_refused() -> None:
     assert codes(evaluate(policy, "admin", SafeTx(admin, kyc, data=grant), 1)) == [
         ("UNKNOWN_FUNCTION", "call")
     ]
-    # Right call with bytes hidden after it.
+    # Right call with bytes hidden after it: refused, and pause() being a common function the
+    # decoder knows, the hidden bytes are named as malformed calldata too.
     padded = SafeTx(guardian, router, data=PAUSE + bytes(32))
-    assert codes(evaluate(policy, "guardian", padded, 1)) == [("UNKNOWN_FUNCTION", "call")]
+    assert codes(evaluate(policy, "guardian", padded, 1)) == [
+        ("UNKNOWN_FUNCTION", "call"),
+        ("MALFORMED_CALLDATA", "call"),
+    ]
 
 
 def test_an_unpause_in_a_guardian_batch_belongs_to_admin() -> None:

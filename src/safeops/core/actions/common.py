@@ -69,7 +69,10 @@ def lookup(entries: Mapping[str, T], kind: str, name: str) -> T:
     entry = entries.get(name)
     if entry is None:
         known = ", ".join(entries) or "none"
-        raise BadInput(f"unknown {kind} {name!r} (known: {known})")
+        raise BadInput(
+            f"unknown {kind} {name!r} (known: {known})",
+            hint="Names are the policy's own: pick one of those known, as spelt there.",
+        )
     return entry
 
 

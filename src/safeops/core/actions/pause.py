@@ -49,19 +49,31 @@ def _choose(
     """The target names to act on and the notes about the choice."""
     action = "unpause" if unpause else "pause"
     if all_targets and names:
-        raise BadInput(f"name targets or use --all, not both (got {', '.join(names)})")
+        raise BadInput(
+            f"name targets or use --all, not both (got {', '.join(names)})",
+            hint="Drop --all to act on the named targets only.",
+        )
     if all_targets:
         chosen = {t.name for t in policy.targets.values() if _has(t, unpause)}
         if not chosen:
-            raise BadInput(f"no target of the policy has {action}")
+            raise BadInput(
+                f"no target of the policy has {action}",
+                hint=f"Give a target a `{action}` call in the policy (docs/policy.md).",
+            )
         return chosen, []
     if not names:
-        raise BadInput(f"name the targets to {action}, or use --all")
+        raise BadInput(
+            f"name the targets to {action}, or use --all",
+            hint=f"Targets of the policy: {', '.join(policy.targets) or 'none'}.",
+        )
     kept, repeated = unique(names)
     for name in kept:
         target = lookup(policy.targets, "target", name)
         if not _has(target, unpause):
-            raise BadInput(f"target {name!r} has no {action} in the policy")
+            raise BadInput(
+                f"target {name!r} has no {action} in the policy",
+                hint=f"The policy gives {name} no `{action}` call: it cannot be {action}d.",
+            )
     notes = []
     if repeated:
         notes.append(f"named more than once, acted on once: {', '.join(sorted(set(repeated)))}")

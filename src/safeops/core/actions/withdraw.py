@@ -20,6 +20,8 @@ from safeops.core.plan import Postcondition
 from safeops.core.policy import Policy, RecipientEntry, TokenEntry, VaultEntry, to_units
 from safeops.errors import BadInput, Refused
 
+_AMOUNT_HINT = "Give the amount in token units as a plain decimal, such as 1250.5."
+
 
 def plan_withdraw(
     policy: Policy,
@@ -154,9 +156,12 @@ def _units(token: TokenEntry, text: str) -> int:
     try:
         units = to_units(text, token.decimals)
     except ValueError as error:
-        raise BadInput(f"{error} ({token.name})") from None
+        raise BadInput(f"{error} ({token.name})", hint=_AMOUNT_HINT) from None
     if units == 0:
-        raise BadInput(f"amount {text!r} is zero: give the amount of {token.name} to withdraw")
+        raise BadInput(
+            f"amount {text!r} is zero: give the amount of {token.name} to withdraw",
+            hint=_AMOUNT_HINT,
+        )
     return units
 
 
@@ -197,7 +202,10 @@ def _withdrawal(
     try:
         data = vault.withdraw.calldata(values)
     except EncodingError:
-        raise BadInput(f"{_amount(token, units)} does not fit the vault's amount type") from None
+        raise BadInput(
+            f"{_amount(token, units)} does not fit the vault's amount type",
+            hint="Withdraw less, or check the vault's withdraw signature in the policy.",
+        ) from None
     description = (
         f"withdraw {_amount(token, units)} from {vault.name} ({vault.address}) "
         f"to {recipient.name} ({recipient.address})"
