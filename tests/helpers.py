@@ -70,7 +70,7 @@ def store_plan(
 def read_stored(directory: Path, safe_tx_hash: str) -> StoredProposal | None:
     """The local store's proposal file for `safe_tx_hash` (`<chainId>-<hash>.json`, or the
     old `<hash>.json`), read whatever its Safe and chain."""
-    from safeops.proposals.local import proposal_from_json
+    from safeops.proposals.proposal_file import proposal_from_json
 
     wanted = safe_tx_hash.lower()
     found = sorted(directory.glob(f"*-{wanted}.json")) + sorted(directory.glob(f"{wanted}.json"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,7 +12,6 @@ import typer
 
 # typer 0.29 vendors click; its exceptions are the ones raised while parsing.
 from typer._click import core as click_core
-from typer._click import exceptions as click_errors
 
 from safeops.cli import (
     audit,
@@ -32,17 +30,16 @@ from safeops.cli import (
     tx,
     version,
 )
+from safeops.cli.boundary import Stopped, interrupted, run_command
 from safeops.cli.console import Output
 from safeops.cli.conventions import polish
-from safeops.errors import ExitCode, SafeOpsError
+from safeops.errors import SafeOpsError
 from safeops.interrupts import (
     INTERRUPTED_EXIT,
     PAUSE_AT_ENV,
     PAUSE_FILE_ENV,
     TERMINATED_EXIT,
-    Interrupted,
     arm_pause_points,
-    exit_code_of,
     signals_held,
     sigterm_raises,
 )
@@ -136,7 +133,7 @@ def command_tree() -> click_core.Command:
         try:
             return invoke(ctx)
         except KeyboardInterrupt as interrupt:
-            raise _Stopped(interrupt) from None
+            raise Stopped(interrupt) from None
 
     command.invoke = invoke_keeping_interrupts  # type: ignore[method-assign]
     return command
@@ -164,9 +161,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             code = _start(output, path, args)
             if code is None:
-                code = _run(args, output)
+                code = run_command(command_tree(), args, output)
         except KeyboardInterrupt as interrupt:  # a second one, while reporting an error
-            code = _interrupted(output, interrupt)
+            code = interrupted(output, interrupt)
         output.close()
         try:
             # Held back until the audit entry is written: the run is over, its record must not
@@ -221,81 +218,6 @@ def _write_audit(output: Output, code: int) -> None:
         output.err.print(f"[bold red]warning:[/bold red] {error.message}")
 
 
-def _run(args: list[str], output: Output) -> int:
-    """Every failure leaves through here with the exit code of the CLI contract (README.md)."""
-    try:
-        code = command_tree().main(
-            args=args, prog_name="safeops", standalone_mode=False, obj=output
-        )
-    except SafeOpsError as error:
-        if output.debug:
-            traceback.print_exc()
-        output.error(error)
-        return int(error.exit_code)
-    except typer.Exit as done:
-        return int(done.exit_code)
-    except click_errors.NoArgsIsHelpError:
-        return int(ExitCode.BAD_INPUT)  # typer has printed the help already
-    except click_errors.UsageError as error:
-        output.error(_usage(error))
-        return int(ExitCode.BAD_INPUT)
-    except click_errors.ClickException as error:
-        output.error(SafeOpsError(error.format_message(), hint=f"See `{output.command} --help`."))
-        return int(error.exit_code)
-    except SystemExit as done:  # shell completion answers, then exits
-        return done.code if isinstance(done.code, int) else int(ExitCode.OK)
-    except typer.Abort:
-        output.close()
-        output.err.print("[red]aborted[/red]")
-        return INTERRUPTED_EXIT
-    except _Stopped as stopped:
-        return _interrupted(output, stopped.interrupt)
-    except KeyboardInterrupt as interrupt:  # outside any command: while parsing
-        return _interrupted(output, interrupt)
-    except Exception as error:  # the boundary: nothing escapes as a raw traceback
-        if output.debug:
-            traceback.print_exc()
-        # The message of an unknown exception is not shown: it could hold anything.
-        output.error(
-            SafeOpsError(
-                f"internal error ({type(error).__name__})",
-                hint="Re-run with --debug for the traceback, and report it.",
-            )
-        )
-        return int(ExitCode.REFUSED)
-    return int(code) if isinstance(code, int) else int(ExitCode.OK)
-
-
-class _Stopped(Exception):
-    """A KeyboardInterrupt (Ctrl-C, SIGTERM) carried through typer, which would swallow it."""
-
-    def __init__(self, interrupt: KeyboardInterrupt) -> None:
-        super().__init__()
-        self.interrupt = interrupt
-
-
-def _interrupted(output: Output, interrupt: KeyboardInterrupt) -> int:
-    """One line saying what stopped the run (and what it had done already), like an error."""
-    import json
-
-    from rich.markup import escape
-
-    output.close()
-    code = exit_code_of(interrupt)
-    what = "terminated (SIGTERM)" if code == TERMINATED_EXIT else "interrupted (Ctrl-C)"
-    if isinstance(interrupt, Interrupted):
-        message, hint = f"{what} {interrupt.message}", "Check it on chain before anything else."
-        output.audit_details.update(interrupt.details)
-    else:
-        message, hint = what, "Nothing is left running: run the command again to finish it."
-    output.err.print(f"[bold red]error:[/bold red] {escape(message)}")
-    output.err.print(f"[yellow]hint:[/yellow] {escape(hint)}")
-    if output.json_mode and not output.emitted:
-        error = {"type": type(interrupt).__name__, "message": message, "hint": hint}
-        sys.stdout.write(json.dumps({"error": {**error, "exit_code": code}}, indent=2) + "\n")
-    return code
-
-
 def _command_path(args: list[str]) -> str:
     """The command the arguments name (`rehearse`, `emergency pause`), for the audit entry of
     an interrupted run; option values are skipped as long as they name no command."""
@@ -320,16 +242,6 @@ def hoist_global_flags(args: list[str]) -> list[str]:
     flags = [arg for arg in args[:end] if arg in GLOBAL_FLAGS]
     rest = [arg for arg in args[:end] if arg not in GLOBAL_FLAGS]
     return list(dict.fromkeys(flags)) + rest + args[end:]
-
-
-def _usage(error: click_errors.UsageError) -> SafeOpsError:
-    from safeops.errors import BadInput
-
-    return BadInput(error.format_message(), hint=_see_help(error.ctx))
-
-
-def _see_help(ctx: click_core.Context | None) -> str:
-    return f"See `{ctx.command_path if ctx else 'safeops'} --help`."
 
 
 def run() -> None:

@@ -23,6 +23,26 @@ if TYPE_CHECKING:
     from safeops.workflows.session import Session
 
 Sections = list[tuple[str, list[str]]]
+ForkBlock = Annotated[
+    int | None,
+    typer.Option("--fork-block", min=0, help="Fork at this block (default: the latest)."),
+]
+ForkUrl = Annotated[
+    str | None,
+    typer.Option("--fork-url", help="Fork this RPC instead of the policy's first one."),
+]
+NoStack = Annotated[
+    bool,
+    typer.Option("--no-stack", help="Do not execute the pending lower-nonce proposals first."),
+]
+RecordSigner = Annotated[
+    str | None,
+    typer.Option(
+        "--signer",
+        help="Sign the record as this proposer or signer: only a signed record counts "
+        "for propose, sign and execute.",
+    ),
+]
 
 
 def rehearse(
@@ -30,30 +50,15 @@ def rehearse(
     plans: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PLAN",
             help="Plan files written by `safeops plan`, or their safeTxHashes; several run one "
             "after the other, in nonce order, on one fork per Safe."
         ),
     ],
-    fork_block: Annotated[
-        int | None,
-        typer.Option("--fork-block", min=0, help="Fork at this block (default: the latest)."),
-    ] = None,
-    fork_url: Annotated[
-        str | None,
-        typer.Option("--fork-url", help="Fork this RPC instead of the policy's first one."),
-    ] = None,
-    no_stack: Annotated[
-        bool,
-        typer.Option("--no-stack", help="Do not execute the pending lower-nonce proposals first."),
-    ] = False,
-    signer: Annotated[
-        str | None,
-        typer.Option(
-            "--signer",
-            help="Sign the record as this proposer or signer: only a signed record counts "
-            "for propose, sign and execute.",
-        ),
-    ] = None,
+    fork_block: ForkBlock = None,
+    fork_url: ForkUrl = None,
+    no_stack: NoStack = False,
+    signer: RecordSigner = None,
 ) -> None:
     """Execute each plan's exact Safe transaction on a private fork, through the real
     execTransaction with the Safe's threshold; check its postconditions and the Safe's storage.

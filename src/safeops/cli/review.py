@@ -19,32 +19,36 @@ if TYPE_CHECKING:
     from safeops.workflows.review import Review
     from safeops.workflows.session import Session
 
+TxBuilderFile = Annotated[
+    Path | None, typer.Option("--tx-builder", help="Review a Transaction Builder batch file.")
+]
+SafeName = Annotated[
+    str | None,
+    typer.Option(
+        "--safe",
+        help="The policy Safe of a batch that names none, or of a hash several Safes' stores hold.",
+    ),
+]
+BatchNonce = Annotated[
+    int | None,
+    typer.Option("--nonce", min=0, help="Nonce for a batch file; default: on-chain."),
+]
+
 
 def review(
     ctx: typer.Context,
     targets: Annotated[
         list[str] | None,
         typer.Argument(
+            metavar="TARGET",
             help="Plan files, proposal files, Safe Transaction Service JSONs, or safeTxHashes "
             "of plans or of proposals in the store; several are reviewed in nonce order.",
             show_default=False,
         ),
     ] = None,
-    tx_builder: Annotated[
-        Path | None, typer.Option("--tx-builder", help="Review a Transaction Builder batch file.")
-    ] = None,
-    safe: Annotated[
-        str | None,
-        typer.Option(
-            "--safe",
-            help="The policy Safe of a batch that names none, or of a hash several Safes' "
-            "stores hold.",
-        ),
-    ] = None,
-    nonce: Annotated[
-        int | None,
-        typer.Option("--nonce", min=0, help="Nonce for a batch file; default: on-chain."),
-    ] = None,
+    tx_builder: TxBuilderFile = None,
+    safe: SafeName = None,
+    nonce: BatchNonce = None,
 ) -> None:
     """Recompute the hashes, decode every call, evaluate the policy, compare the live Safe with
     it and simulate the exact transaction (again with the Safe's guard). Exit 1 on any issue."""
@@ -127,6 +131,17 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
             f"(state override): {ahead} transaction(s) must execute before it; "
             "`safeops rehearse` runs them first"
         )
+    _render_simulations(console, document)
+    if result.ok:
+        console.print("[bold green]review passed[/bold green]")
+    else:
+        console.print(f"[bold red]{escape(result.verdict())}[/bold red]")
+
+
+def _render_simulations(console: Console, document: dict[str, Any]) -> None:
+    """Each simulation's verdict, gas, decoded revert reason, failing calls and events."""
+    from rich.markup import escape
+
     for title, key in (
         ("Simulation", "simulation"),
         ("Simulation with the Safe's guard", "guard_simulation"),
@@ -147,10 +162,6 @@ def _render(console: Console, result: Review, document: dict[str, Any], policy: 
             )
         for event in sim["events"]:
             console.print(f"  event {escape(event)}")
-    if result.ok:
-        console.print("[bold green]review passed[/bold green]")
-    else:
-        console.print(f"[bold red]{escape(result.verdict())}[/bold red]")
 
 
 def _plan_by_hash(session: Session, target: str) -> str:

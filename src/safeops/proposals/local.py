@@ -9,91 +9,25 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 from safeops.core.json_text import parse_json
-from safeops.core.plan import Plan, plan_from_json
+from safeops.core.plan import Plan
 from safeops.core.safe_tx import SafeTxHash
-from safeops.core.sending import SendRecord, send_record_from_json
+from safeops.core.sending import SendRecord
 from safeops.errors import BadInput, EnvironmentProblem, SafeOpsError
 from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point
 from safeops.proposals.base import ProposalStore, StoredProposal
-
-_HINT = (
-    "Proposal files are written by `safeops propose`: restore this one from git or propose again."
-)
+from safeops.proposals.proposal_file import proposal_from_json, proposal_to_json, stored_of
 
 LOCK_FILE = ".lock"
-PROPOSAL_FORMAT = 1
 # A write and its rename take milliseconds: a temp file this old belongs to a dead writer.
 STALE_TEMP_S = 300
 # What `put` writes: anything else matching 0x*.json (a sync tool's "conflicted copy") is not
 # a proposal of this store, whatever it holds.
 PROPOSAL_NAME = re.compile(r"([0-9]+-)?0x[0-9a-f]{64}\.json")
-
-
-def proposal_to_json(proposal: StoredProposal) -> dict[str, Any]:
-    if proposal.plan is None:
-        raise BadInput("the local store keeps plans: this proposal has none", hint=_HINT)
-    document: dict[str, Any] = {
-        "proposal": PROPOSAL_FORMAT,
-        "plan": proposal.plan.to_json(),
-        "signatures": dict(sorted(proposal.signatures.items())),
-        "proposer": proposal.proposer,
-        "executedTx": proposal.executed_tx,
-    }
-    if proposal.sends:  # absent until a send: files of proposals never sent stay as they were
-        document["sending"] = [send.to_json() for send in proposal.sends]
-    return document
-
-
-def proposal_from_json(document: object) -> StoredProposal:
-    """A proposal file's content, checked (the plan's hashes recomputed); BadInput if not one."""
-    if not isinstance(document, dict) or document.get("proposal") != PROPOSAL_FORMAT:
-        raise BadInput("not a safeops proposal file", hint=_HINT)
-    if "plan" not in document:
-        raise BadInput("not a safeops proposal file: it holds no plan", hint=_HINT)
-    signatures = document.get("signatures") or {}
-    if not isinstance(signatures, dict) or not all(
-        isinstance(owner, str) and isinstance(signature, str)
-        for owner, signature in signatures.items()
-    ):
-        raise BadInput(
-            "the proposal's signatures must map owner addresses to 0x signatures", hint=_HINT
-        )
-    proposer, executed_tx = document.get("proposer"), document.get("executedTx")
-    if not isinstance(proposer, str | None) or not isinstance(executed_tx, str | None):
-        raise BadInput("the proposal's proposer and executedTx must be text or null", hint=_HINT)
-    sending = document.get("sending") or []
-    if not isinstance(sending, list):
-        raise BadInput("the proposal's sending must be a list of send records")
-    plan = plan_from_json(document["plan"])
-    sends = tuple(send_record_from_json(send) for send in sending)
-    if any(send.safe_tx_hash != plan.safe_tx_hash for send in sends):
-        raise BadInput("the proposal holds a send record of another safeTxHash")
-    return _stored(plan, dict(signatures), proposer, executed_tx, sends)
-
-
-def _stored(
-    plan: Plan,
-    signatures: Mapping[str, str],
-    proposer: str | None,
-    executed_tx: str | None,
-    sends: Sequence[SendRecord] = (),
-) -> StoredProposal:
-    return StoredProposal(
-        plan.tx,
-        plan.safe_tx_hash,
-        plan.chain_id,
-        dict(signatures),
-        plan,
-        proposer,
-        executed_tx,
-        sends=tuple(sends),
-    )
 
 
 class StoreUnavailable(EnvironmentProblem):
@@ -228,7 +162,7 @@ class LocalStore(ProposalStore):
         return sorted(found, key=lambda p: (p.nonce, p.safe_tx_hash))
 
     def put(self, plan: Plan, signatures: Mapping[str, str], proposer: str | None) -> None:
-        self._write(_stored(plan, signatures, proposer, None))
+        self._write(stored_of(plan, signatures, proposer, None))
 
     def add_signature(self, plan: Plan, owner: str, signature: str) -> dict[str, str]:
         with self.locked():  # read-modify-write: another signer may be adding theirs now
@@ -238,7 +172,7 @@ class LocalStore(ProposalStore):
             proposer = stored.proposer if stored else None
             executed = stored.executed_tx if stored else None
             sends = stored.sends if stored else ()
-            self._write(_stored(plan, signatures, proposer, executed, sends))
+            self._write(stored_of(plan, signatures, proposer, executed, sends))
             return signatures
 
     def mark_executed(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
@@ -246,7 +180,9 @@ class LocalStore(ProposalStore):
             stored = self.get(safe_tx_hash)
             if stored is not None and stored.plan is not None:
                 self._write(
-                    _stored(stored.plan, stored.signatures, stored.proposer, tx_hash, stored.sends)
+                    stored_of(
+                        stored.plan, stored.signatures, stored.proposer, tx_hash, stored.sends
+                    )
                 )
 
     def record_send(self, record: SendRecord, known: Collection[str]) -> SendRecord | None:
@@ -259,7 +195,7 @@ class LocalStore(ProposalStore):
                 return other
             sends = (*stored.sends, record)
             plan, executed = stored.plan, stored.executed_tx
-            self._write(_stored(plan, stored.signatures, stored.proposer, executed, sends))
+            self._write(stored_of(plan, stored.signatures, stored.proposer, executed, sends))
         return None
 
     def forget_send(self, safe_tx_hash: SafeTxHash, tx_hash: str) -> None:
@@ -269,7 +205,7 @@ class LocalStore(ProposalStore):
                 sends = tuple(s for s in stored.sends if s.tx_hash != tx_hash)
                 executed = stored.executed_tx
                 self._write(
-                    _stored(stored.plan, stored.signatures, stored.proposer, executed, sends)
+                    stored_of(stored.plan, stored.signatures, stored.proposer, executed, sends)
                 )
 
     def _write(self, proposal: StoredProposal) -> None:

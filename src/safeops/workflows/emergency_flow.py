@@ -9,21 +9,17 @@ import threading
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from safeops.core.actions import ActionPlan
 from safeops.core.emergency import ALREADY_DONE, DONE, REHEARSED, WAITING
-from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
-from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeVersion
 from safeops.errors import Refused, SafeOpsError
 from safeops.workflows.emergency_intents import Intent, Remaining
 from safeops.workflows.emergency_outcome import Outcome
+from safeops.workflows.emergency_resume import action_of, plan_or_resume
 from safeops.workflows.execute import execute, may_execute
 from safeops.workflows.guards import live_safe
-from safeops.workflows.plan import WrittenPlan, make_plans
-from safeops.workflows.plan_files import write_plan
+from safeops.workflows.plan import WrittenPlan
 from safeops.workflows.propose import propose
-from safeops.workflows.reconcile import execution_of, reconcile_pending
+from safeops.workflows.reconcile import reconcile_pending
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.review import review
 from safeops.workflows.session import Session
@@ -88,7 +84,7 @@ def run_safe(
                 head.executed_before = reconciled[-1].sent.tx_hash
             return [head]
         checkpoint(cancel, head, "plan")
-        planned = _plan_or_resume(session, intent, safe, live, remaining, head)
+        planned = plan_or_resume(session, intent, safe, live, remaining, head)
     except SafeOpsError as error:
         head.fail(error)
         return [head]
@@ -97,12 +93,27 @@ def run_safe(
         return [head]
     if not planned:
         return [head]  # the same request already executed (head says where)
+    return _run_parts(session, intent, safe, remaining, planned, signer, dry_run, cancel)
+
+
+def _run_parts(
+    session: Session,
+    intent: Intent,
+    safe: SafeEntry,
+    remaining: Remaining,
+    planned: list[tuple[WrittenPlan, bool]],
+    signer: EmergencySigner,
+    dry_run: bool,
+    cancel: threading.Event | None,
+) -> list[Outcome]:
+    """Each planned part through its steps, in nonce order; a part after one that did not go
+    through is not attempted."""
     outcomes: list[Outcome] = []
     for written, resumed in planned:
         outcome = Outcome(
             safe,
             intent.action,
-            items=intent.items(_action_of(remaining, written.plan)),
+            items=intent.items(action_of(remaining, written.plan)),
             already=remaining.already,
             written=written,
             resumed=resumed,
@@ -129,75 +140,6 @@ def _internal(error: Exception) -> SafeOpsError:
         f"internal error ({type(error).__name__})",
         hint="Re-run with --debug for the traceback, and report it.",
     )
-
-
-def _action_of(remaining: Remaining, plan: Plan) -> ActionPlan:
-    """The ActionPlan a (possibly resumed) plan carries out, for the report's items."""
-    return next((a for a in remaining.actions if _same_calls(plan, a)), remaining.actions[0])
-
-
-def _same_calls(plan: Plan, action: ActionPlan) -> bool:
-    return plan.action == action.action and [(c.to, c.value, c.data) for c in plan.calls] == [
-        (c.to, c.value, c.data) for c in action.calls
-    ]
-
-
-def _resumable(plan: Plan | None, action: ActionPlan, digest: str) -> bool:
-    """A pending proposal of these same calls, planned under this very policy: one planned
-    under another would be refused at propose, and must not stand in for a fresh plan."""
-    return plan is not None and plan.policy_digest == digest and _same_calls(plan, action)
-
-
-def _plan_or_resume(
-    session: Session,
-    intent: Intent,
-    safe: SafeEntry,
-    live: SafeState,
-    remaining: Remaining,
-    head: Outcome,
-) -> list[tuple[WrittenPlan, bool]]:
-    """A retried emergency (or the next signer's run of the same command) picks up its own
-    pending proposal instead of planning the same calls at the next nonce: no duplicate
-    proposal, and the signatures already given count. A `once` request already executed at
-    the previous nonce is reported on `head` and nothing is planned."""
-    pending = session.store(safe).pending(live.nonce)
-    resumed: list[tuple[WrittenPlan, bool]] = []
-    fresh: list[ActionPlan] = []
-    for action in remaining.actions:
-        digest = session.policy.digest
-        match = next((p.plan for p in pending if _resumable(p.plan, action, digest)), None)
-        if match is None:
-            fresh.append(action)
-            continue
-        session.progress(f"resuming pending proposal {match.safe_tx_hash} (nonce {match.tx.nonce})")
-        resumed.append((WrittenPlan(match, write_plan(session.plan_dir, match), live.nonce), True))
-    if fresh and intent.once and (before := _executed_before(session, safe, live, fresh)):
-        head.status, head.executed_before = ALREADY_DONE, before
-        return []
-    written = make_plans(session, fresh) if fresh else []
-    return resumed + [(item, False) for item in written]
-
-
-def _executed_before(
-    session: Session, safe: SafeEntry, live: SafeState, actions: list[ActionPlan]
-) -> str | None:
-    """The transaction that executed these same calls at the Safe's previous nonce: a late
-    run of the command that withdrew must not withdraw again."""
-    if live.nonce == 0 or len(actions) != 1:
-        return None
-    previous = actions[0].to_plan(
-        session.policy,
-        nonce=live.nonce - 1,
-        version=SafeVersion.parse(live.version),
-        created_at="",
-    )
-    stored = session.store(safe).get(previous.safe_tx_hash)
-    if stored is not None and stored.executed_tx is not None:
-        return stored.executed_tx
-    # The store may not know (a run killed after its send, another machine's store): the
-    # chain does, through the Safe's ExecutionSuccess for that hash, agreed by every RPC.
-    sent = execution_of(session, previous, live)
-    return sent.tx_hash if sent is not None else None
 
 
 def _through(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from safeops.chain.execute import Sent
+from safeops.core.confirmations import Skipped
 from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
@@ -23,7 +24,7 @@ from safeops.workflows.guards import (
     require_policy,
     undrifted_safe,
 )
-from safeops.workflows.ports import TransactionSigner
+from safeops.workflows.ports import SafeChain, TransactionSigner
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.recheck import recheck_proposal
 from safeops.workflows.reconcile import prove_execution, reconcile, recorded_sends
@@ -82,27 +83,7 @@ def execute(
     _require_current_nonce(plan, live)
     recheck_proposal(session, found, live)  # hashes from the chain, proposer, gaps, rehearsal
     require_pending_effect(session, found.safe, plan, live.block)
-    confirmations = chain.verify_confirmations(
-        plan.tx,
-        plan.chain_id,
-        plan.safe_version,
-        found.signatures,
-        live.owners,
-        found.safe.signatures,
-        live.block,
-        executor=executor.address,
-        unreadable=found.stored.unreadable,
-    )
-    signatures = confirmations.signatures_for(live.threshold)
-    skipped = tuple(confirmations.skipped)
-    final = chain.simulate_signed(
-        plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
-    )
-    if not final.success:
-        raise Refused(
-            f"the final simulation with the real signatures fails: {final.revert_reason}",
-            hint="Nothing was sent.",
-        )
+    signatures, skipped = _simulated_signatures(session, found, live, executor)
     before = chain.read_balances(plan.postconditions, live.block)
     pause_point("execute:before-send")
     known = [send.tx_hash for send in sends]
@@ -118,10 +99,45 @@ def execute(
                 hint="Run the command again to look at the chain afresh.",
             ) from None
         return replace(_finish(session, found, other, already_done=True), skipped=skipped)
+    sent = _mined(session, chain, tx_hash)
+    return replace(_finish(session, found, sent, before=before), skipped=skipped)
+
+
+def _simulated_signatures(
+    session: Session, found: Found, live: SafeState, executor: TransactionSigner
+) -> tuple[bytes, tuple[Skipped, ...]]:
+    """The confirmations that count, packed for execTransaction, and those skipped; only when
+    a final simulation with exactly these signatures succeeds at the live block."""
+    plan, chain = found.plan, session.chain(found.safe)
+    confirmations = chain.verify_confirmations(
+        plan.tx,
+        plan.chain_id,
+        plan.safe_version,
+        found.signatures,
+        live.owners,
+        found.safe.signatures,
+        live.block,
+        executor=executor.address,
+        unreadable=found.stored.unreadable,
+    )
+    signatures = confirmations.signatures_for(live.threshold)
+    final = chain.simulate_signed(
+        plan.tx, plan.safe_tx_hash, executor.address, live.block, signatures
+    )
+    if not final.success:
+        raise Refused(
+            f"the final simulation with the real signatures fails: {final.revert_reason}",
+            hint="Nothing was sent.",
+        )
+    return signatures, tuple(confirmations.skipped)
+
+
+def _mined(session: Session, chain: SafeChain, tx_hash: str) -> Sent:
+    """The receipt of our send; an interrupt while waiting says the send may still be mined."""
     session.progress(f"sent {tx_hash}; waiting for it to be mined …")
     try:
         pause_point("execute:after-send")
-        sent = chain.wait(tx_hash)
+        return chain.wait(tx_hash)
     except KeyboardInterrupt as interrupt:
         # The proposal stays pending: it is marked executed only from a receipt.
         raise Interrupted(
@@ -129,7 +145,6 @@ def execute(
             interrupt,
             tx_hash=tx_hash,
         ) from None
-    return replace(_finish(session, found, sent, before=before), skipped=skipped)
 
 
 def _require_current_nonce(plan: Plan, live: SafeState) -> None:

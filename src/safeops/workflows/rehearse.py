@@ -221,6 +221,20 @@ def _rehearse_group(
         pinned=fork_url is None and block == live.block,
         prefetch=prefetch,
     )
+    return _recorded(session, group, runs, mismatches, stack, signer, vouching)
+
+
+def _recorded(
+    session: Session,
+    group: Sequence[tuple[Path, Plan]],
+    runs: Sequence[ForkRun],
+    mismatches: Sequence[str | None],
+    stack: bool,
+    signer: DigestSigner | None,
+    vouching: SignerEntry | None,
+) -> list[Rehearsal]:
+    """Each fork run as a record beside its plan (signed when a signer vouches for it), also
+    kept in the session: this run's rehearsals count without a signature."""
     rehearsals = []
     before: list[SafeTxHash] = []  # everything the fork executed before the next plan
     for (plan_file, plan), run, mismatch in zip(group, runs, mismatches, strict=True):

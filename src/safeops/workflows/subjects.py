@@ -16,7 +16,7 @@ from safeops.core.service_tx import parse_service_tx
 from safeops.core.tx_builder import read_batch
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.files import READ_HINT
-from safeops.proposals.local import proposal_from_json
+from safeops.proposals.proposal_file import proposal_from_json
 from safeops.workflows.guards import live_safe, require_plan_of_policy
 from safeops.workflows.proposals import stored_in
 from safeops.workflows.session import Session

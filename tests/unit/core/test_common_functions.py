@@ -7,7 +7,8 @@ from eth_abi.abi import encode
 from eth_utils.abi import function_signature_to_4byte_selector
 
 from safeops.core.common_functions import COMMON_FUNCTIONS
-from safeops.core.decode import KNOWN_FUNCTIONS, decode_call
+from safeops.core.decode import decode_call
+from safeops.core.known_functions import KNOWN_FUNCTIONS
 from tests.helpers import cli
 
 SAFE = "0xe690d772bCc82DA64dbE2d0Dc83BBfcB3B2c1590"
