@@ -47,7 +47,7 @@ def revoke_addresses(count: int) -> list[str]:
 def allow_accounts(net: Devnet, accounts: Sequence[str]) -> None:
     """Put `accounts` on the devnet's allow-list, as the admin Safe would: revoking an account
     that was never allowed proves nothing, and the rehearsal fails it. `net.reset()` undoes it."""
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
 
     url, admin = net.chain.url, net.safes["admin"]
     rpc_call(url, "anvil_impersonateAccount", admin)

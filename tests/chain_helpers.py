@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from safeops.core.selectors import encode_call
+from safeops.core.decoding.selectors import encode_call
 
 if TYPE_CHECKING:
     from web3 import Web3

@@ -49,7 +49,7 @@ from eth_utils.address import is_checksum_address
 from safe_eth.safe.safe_signature import SafeSignature, SafeSignatureType
 from safe_eth.util.util import to_0x_hex_str
 
-from safeops.core.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
 
 ZERO = "0x" + "00" * 20
 DEFAULT_LIMIT = 100

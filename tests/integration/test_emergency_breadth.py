@@ -37,7 +37,7 @@ def run(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> Run:
 
 
 def view(w3: Web3, to: str, signature: str, *args: object) -> int:
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
 
     raw = w3.eth.call({"to": to, "data": encode_call(signature, *args)})  # type: ignore[typeddict-item]
     return int.from_bytes(bytes(raw), "big")

@@ -98,7 +98,7 @@ def _sends_in_store(workdir: Path, safe_tx_hash: str) -> list[str]:
 
 
 def _safe_nonce(w3: Web3, devnet: Deployment) -> int:
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
 
     raw = w3.eth.call({"to": devnet.safes["guardian"], "data": encode_call("nonce()")})  # type: ignore[typeddict-item]
     return int.from_bytes(bytes(raw), "big")

@@ -13,7 +13,7 @@ from safeops.chain.anvil import AnvilProcess
 from safeops.chain.executions import find_executions, lookup_transaction
 from safeops.chain.pools import RpcPools
 from safeops.chain.rpc import RpcPool
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import RpcDisagreement
 from tests.integration import test_faults as faults
 from tests.rpc_proxy import RpcProxy, rpc_proxy

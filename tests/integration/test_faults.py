@@ -27,7 +27,7 @@ import pytest
 
 from safeops.audit.log import AuditLog
 from safeops.chain.anvil import AnvilProcess, free_port
-from safeops.core.selectors import encode_call
+from safeops.core.decoding.selectors import encode_call
 from safeops.devnet.deploy import DEV_KEYS
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import ROLES, render_policy

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from safeops.chain.anvil import AnvilProcess
-from safeops.core.safe_tx import SafeVersion, safe_tx_hashes
+from safeops.core.transactions.safe_tx import SafeVersion, safe_tx_hashes
 from safeops.devnet.deploy import DEV_KEYS
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import render_policy
@@ -88,7 +88,7 @@ def _approved_form(owner: str) -> bytes:
 
 
 def _paid_to_cold(w3: Web3, devnet: Deployment) -> int:
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
     from safeops.devnet.deploy import COLD_WALLET
 
     data = encode_call("balanceOf(address)", COLD_WALLET)
@@ -152,7 +152,7 @@ def _nested_safe_signature(w3: Web3, nested: str, parent_tx_preimage: bytes) -> 
     from eth_account import Account
     from eth_hash.auto import keccak
 
-    from safeops.core.safe_tx import domain_hash
+    from safeops.core.transactions.safe_tx import domain_hash
 
     message = keccak(
         encode(["bytes32", "bytes32"], [SAFE_MSG_TYPEHASH, keccak(parent_tx_preimage)])

@@ -216,7 +216,7 @@ def test_a_hostile_queued_proposal_is_flagged_and_rejected(
     from dataclasses import replace
 
     from safeops.core.plan import plan_from_json
-    from safeops.core.safe_tx import Operation
+    from safeops.core.transactions.safe_tx import Operation
 
     policy = write_policy(workdir, fresh)
     planned = run(capsys, policy, "plan", "unpause", "router_3")

@@ -56,7 +56,7 @@ def rehearsed(capsys: pytest.CaptureFixture[str], policy: Path, *args: str) -> t
 
 
 def _balance(w3: Web3, token: str, holder: str) -> int:
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
 
     raw = w3.eth.call({"to": token, "data": encode_call("balanceOf(address)", holder)})
     return int.from_bytes(bytes(raw), "big")
@@ -281,7 +281,7 @@ def test_propose_refuses_a_nonce_gap(
     """Security review M2: nothing may be signed that waits on a nonce no one proposed."""
     from eth_utils import to_checksum_address
 
-    from safeops.core.selectors import encode_call
+    from safeops.core.decoding.selectors import encode_call
 
     addresses = [to_checksum_address(f"0x{i:040x}") for i in range(1, 202)]
     # The second plan revokes the last account: it must be allowed, or revoking proves nothing.

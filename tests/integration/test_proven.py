@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from safeops.chain.anvil import AnvilProcess
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.rehearsal import record_digest
-from safeops.core.safe_tx import SafeVersion
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.devnet.deploy import DEV_KEYS, TOKEN_DECIMALS
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import render_policy

@@ -13,12 +13,12 @@ import pytest
 
 from safeops.chain.anvil import AnvilProcess, free_port
 from safeops.core.actions import ActionPlan, plan_pause, plan_revoke, plan_withdraw
-from safeops.core.batch import Call
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, load_policy
 from safeops.core.rehearsal import RehearsalRecord, check_fresh
-from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.batch import Call
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import COLD_WALLET, deploy_artifact, member_address
 from safeops.devnet.policy_file import render_policy

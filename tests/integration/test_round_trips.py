@@ -16,10 +16,10 @@ from safeops.chain.anvil import AnvilProcess
 from safeops.chain.rpc import connect
 from safeops.chain.safe_reader import read_safe
 from safeops.core.actions import plan_pause
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.hexes import word_hex
 from safeops.core.policy import load_policy
-from safeops.core.safe_tx import SafeVersion
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import render_policy
 from safeops.fork.node import open_fork

@@ -13,7 +13,7 @@ import pytest
 
 from safeops.chain.anvil import AnvilProcess, free_port
 from safeops.chain.rpc import HEALTH_TIMEOUT_S
-from safeops.core.selectors import encode_call
+from safeops.core.decoding.selectors import encode_call
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import render_policy
 from tests.helpers import Run, cli

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from safeops.core.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
 
 if TYPE_CHECKING:
     from web3 import Web3

@@ -14,8 +14,8 @@ import requests
 
 from safeops import __version__
 from safeops.chain.anvil import AnvilProcess
-from safeops.core.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
-from safeops.core.typed_data import safe_tx_typed_data
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.typed_data import safe_tx_typed_data
 from safeops.devnet.deploy import DEV_KEYS
 from safeops.devnet.keystores import write_keystores
 from safeops.devnet.policy_file import render_policy

@@ -8,9 +8,9 @@ import pytest
 
 from safeops.chain.jsonrpc import JsonRpcNode
 from safeops.chain.simulate import simulate_safe_tx
-from safeops.core.decode import encode_multisend
-from safeops.core.safe_tx import Operation, SafeTx, SafeVersion, safe_tx_hashes
-from safeops.core.selectors import encode_call
+from safeops.core.decoding.decode import encode_multisend
+from safeops.core.decoding.selectors import encode_call
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeVersion, safe_tx_hashes
 from safeops.devnet import contracts as c
 
 if TYPE_CHECKING:

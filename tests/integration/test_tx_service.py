@@ -14,9 +14,9 @@ from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from eth_typing import Hash32
 
-from safeops.core.batch import Call, build_safe_tx
 from safeops.core.plan import Plan, Postcondition
-from safeops.core.safe_tx import SafeTxHash, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.batch import Call, build_safe_tx
+from safeops.core.transactions.safe_tx import SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.errors import BadInput, ExitCode, Refused
 from safeops.proposals import tx_service
 from safeops.proposals.tx_service import ServiceRejected, ServiceStore, ServiceUnavailable

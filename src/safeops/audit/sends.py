@@ -7,8 +7,8 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from safeops.audit.log import AuditLog, body
-from safeops.core.safe_tx import SafeTxHash
 from safeops.core.sending import ABANDONED, RECORDED, SENDING, SendRecord, send_record_from_json
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 
 

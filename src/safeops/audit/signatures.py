@@ -37,7 +37,7 @@ def sign_entry(fields: Mapping[str, Any], signer: EntrySigner) -> dict[str, str]
 
 
 def _recover(digest: bytes, signature: str) -> str | None:
-    from safeops.core.signatures import recover_signer
+    from safeops.core.transactions.signatures import recover_signer
     from safeops.errors import SafeOpsError
 
     try:

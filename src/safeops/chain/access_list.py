@@ -15,7 +15,7 @@ from safeops.core.rehearsal.warm import (
     safe_prefetch,
 )
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTx, SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash
 from safeops.errors import RpcUnavailable
 
 

@@ -14,7 +14,10 @@ from typing import Any
 from safeops.chain.jsonrpc import NodeError, block_tag, data_bytes
 from safeops.chain.rpc import RpcPool, ask
 from safeops.chain.safe_reader import Rpc
-from safeops.core.confirmations import (
+from safeops.core.decoding.selectors import encode_call
+from safeops.core.hexes import hex0x
+from safeops.core.policy import SignatureKinds
+from safeops.core.transactions.confirmations import (
     ChainFacts,
     Claim,
     Classification,
@@ -26,10 +29,7 @@ from safeops.core.confirmations import (
     read_confirmations,
     refused_kind,
 )
-from safeops.core.hexes import hex0x
-from safeops.core.policy import SignatureKinds
-from safeops.core.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
 from safeops.errors import BadInput, Refused, RpcDisagreement
 
 # isValidSignature(bytes,bytes) up to Safe 1.4.1 (data = the EIP-712 preimage of the hash);

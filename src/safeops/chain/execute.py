@@ -12,9 +12,9 @@ from eth_hash.auto import keccak
 
 from safeops.chain.jsonrpc import Call, data_bytes, quantity
 from safeops.chain.safe_reader import checksummed
-from safeops.core.execution import Log, exec_transaction_data
 from safeops.core.hexes import hex0x
-from safeops.core.safe_tx import SafeTx
+from safeops.core.transactions.execution import Log, exec_transaction_data
+from safeops.core.transactions.safe_tx import SafeTx
 from safeops.errors import EnvironmentProblem, Refused, RpcUnavailable
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from safeops.chain.execute import Sent, receipt_or_none, sent_from_receipt, tran
 from safeops.chain.jsonrpc import data_bytes, quantity
 from safeops.chain.rpc import Rpc, RpcPool, ask
 from safeops.chain.safe_reader import checksummed
-from safeops.core.execution import EXECUTION_SUCCESS, Log, execution_outcome
 from safeops.core.hexes import hex0x
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.execution import EXECUTION_SUCCESS, Log, execution_outcome
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import RpcDisagreement
 
 # ExecutionSuccess logs are searched backwards from the pinned block in windows most providers

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from safeops.chain.jsonrpc import Call, NodeError, Reply, block_tag, data_bytes, quantity
 from safeops.chain.safe_reader import Rpc, ask
 from safeops.core.actions import ETH_BALANCE
+from safeops.core.decoding.revert import decode_revert
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Postcondition
 from safeops.core.rehearsal import (
@@ -16,7 +17,6 @@ from safeops.core.rehearsal import (
     split_postconditions,
     view_calldata,
 )
-from safeops.core.revert import decode_revert
 from safeops.errors import RpcUnavailable
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from safeops.chain.jsonrpc import Call, block_tag, data_bytes, quantity
 from safeops.chain.rpc import Rpc, RpcPool
 from safeops.chain.safe_reader import ask
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.hexes import hex0x
-from safeops.core.selectors import encode_call
 from safeops.errors import RpcDisagreement
 
 

@@ -29,13 +29,13 @@ from safeops.chain.reads import balances, block_gas_limit, block_hash
 from safeops.chain.rpc import RpcPool
 from safeops.chain.safe_reader import read_safe_agreed
 from safeops.chain.simulate import Simulation, simulate_safe_tx, simulate_signed
-from safeops.core.confirmations import Claim, Classification
 from safeops.core.plan import Postcondition
 from safeops.core.policy import SignatureKinds
 from safeops.core.rehearsal import CheckResult
 from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
+from safeops.core.transactions.confirmations import Claim, Classification
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion
 
 if TYPE_CHECKING:
     from safeops.core.policy import SafeEntry

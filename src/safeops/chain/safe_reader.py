@@ -12,6 +12,7 @@ from safeops.chain.rpc import Rpc as Rpc
 from safeops.chain.rpc import RpcPool, Warn
 from safeops.chain.rpc import ask as ask
 from safeops.chain.rpc import connect as connect
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.hexes import hex0x
 from safeops.core.safe_state import (
     FALLBACK_HANDLER_SLOT,
@@ -20,7 +21,6 @@ from safeops.core.safe_state import (
     SINGLETON_SLOT,
     SafeState,
 )
-from safeops.core.selectors import encode_call
 from safeops.errors import ChainMismatch, RpcDisagreement, RpcUnavailable
 
 if TYPE_CHECKING:

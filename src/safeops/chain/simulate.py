@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from safeops.core.decode import DecodedCall, decode_call
-from safeops.core.execution import Log, exec_transaction_data, execution_outcome
+from safeops.core.decoding.decode import DecodedCall, decode_call
+from safeops.core.decoding.revert import decode_revert
 from safeops.core.hexes import hex0x, word_hex
-from safeops.core.revert import decode_revert
 from safeops.core.safe_state import GUARD_SLOT, NONCE_SLOT, THRESHOLD_SLOT
-from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
-from safeops.core.signatures import approved_hash_signature
+from safeops.core.transactions.execution import Log, exec_transaction_data, execution_outcome
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeTxHash
+from safeops.core.transactions.signatures import approved_hash_signature
 from safeops.core.urls import redact_url
 from safeops.errors import RpcUnavailable
 

@@ -36,7 +36,7 @@ def execute(
     """Execute a proposal that has its threshold of verified owner signatures, then prove
     its postconditions on chain. Exit 1 if anything fails. Run again after a crash: a send
     recorded earlier is looked up first and never doubled."""
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
     from safeops.workflows.execute import execute as run
 
     output: Output = ctx.ensure_object(Output)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from safeops.core.policy import Policy
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
     from safeops.proposals.base import ProposalStore
 
 

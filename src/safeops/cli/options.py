@@ -137,7 +137,7 @@ def open_run_signer(policy: Policy, name: str, roles: tuple[str, ...]) -> RunSco
 def plan_argument(session: Session, text: str) -> Path:
     """A plan file, or the safeTxHash of a plan in the safeops home (or, as before, in the
     working folder's `.safeops/plans`): what `queue` shows is enough to name a plan."""
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
 
     path = Path(text)
     if path.exists() or not text.startswith("0x") or os.sep in text:

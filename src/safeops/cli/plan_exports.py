@@ -31,8 +31,8 @@ def write_exports(
     written: list[WrittenPlan], tx_builder: Path | None, typed_data: Path | None
 ) -> dict[str, dict[str, str]]:
     """Write the optional companion files; with several plans each gets a numbered name."""
-    from safeops.core.tx_builder import BuilderCall, build_batch
-    from safeops.core.typed_data import safe_tx_typed_data
+    from safeops.core.transactions.tx_builder import BuilderCall, build_batch
+    from safeops.core.transactions.typed_data import safe_tx_typed_data
     from safeops.workflows.plan_files import write_json
 
     def numbered(path: Path, index: int) -> Path:

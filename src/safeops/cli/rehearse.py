@@ -52,7 +52,7 @@ def rehearse(
         typer.Argument(
             metavar="PLAN",
             help="Plan files written by `safeops plan`, or their safeTxHashes; several run one "
-            "after the other, in nonce order, on one fork per Safe."
+            "after the other, in nonce order, on one fork per Safe.",
         ),
     ],
     fork_block: ForkBlock = None,

@@ -32,7 +32,7 @@ def reject(
     """Plan, review, rehearse and propose the Safe's rejection of a queued transaction (a
     call to the Safe itself that does nothing, at that nonce): once executed, the queued
     transaction can never execute. Executed at once when you alone meet the threshold."""
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
     from safeops.workflows.reject import reject as run
 
     output: Output = ctx.ensure_object(Output)

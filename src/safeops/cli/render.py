@@ -15,8 +15,8 @@ from safeops.core.hexes import hex0x
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from safeops.core.decode import DecodedCall
-    from safeops.core.inspection import Inspection
+    from safeops.core.decoding.decode import DecodedCall
+    from safeops.core.decoding.inspection import Inspection
     from safeops.core.policy import Policy
 
 

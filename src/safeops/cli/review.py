@@ -167,7 +167,7 @@ def _render_simulations(console: Console, document: dict[str, Any]) -> None:
 def _plan_by_hash(session: Session, target: str) -> str:
     """A safeTxHash names a plan in the safeops home when there is one; a proposal in the
     stores otherwise. A `0x…` that is neither a file nor a hash is a mistyped hash."""
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
 
     if not target.startswith("0x") or Path(target).exists():
         return target

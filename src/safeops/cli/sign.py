@@ -36,7 +36,7 @@ def sign(
 ) -> None:
     """Re-verify the proposal independently (rebuild, hashes, review, simulation), show the
     hashes a hardware wallet displays, then sign it or import/export a signature."""
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
     from safeops.workflows.sign import sign as run
 
     output: Output = ctx.ensure_object(Output)

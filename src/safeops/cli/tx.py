@@ -62,7 +62,7 @@ def hash_command(
 ) -> None:
     """Compute a Safe transaction's domain, message and safeTxHash offline, decode it, warn."""
     from safeops.core.addresses import ZERO_ADDRESS, parse_address
-    from safeops.core.safe_tx import SafeTx, SafeVersion
+    from safeops.core.transactions.safe_tx import SafeTx, SafeVersion
     from safeops.workflows.tx_hash import hash_fields, hash_file
 
     output: Output = ctx.ensure_object(Output)

@@ -14,11 +14,11 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.batch import batcher_for
-from safeops.core.decode import decode_call, walk
+from safeops.core.decoding.decode import decode_call, walk
 from safeops.core.deployments import known_deployment, official_code_hashes
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
+from safeops.core.transactions.batch import batcher_for
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.errors import Refused
 
 # How `Policy.labels()` kinds read in a message: `targets.router` -> `target router`.

@@ -25,11 +25,11 @@ from safeops.core.actions.violations import (
     Violation,
 )
 from safeops.core.addresses import is_zero
-from safeops.core.batch import batcher_for
-from safeops.core.checks import check_transaction
-from safeops.core.decode import DecodedCall, decode_call, walk
+from safeops.core.decoding.checks import check_transaction
+from safeops.core.decoding.decode import DecodedCall, decode_call, walk
 from safeops.core.policy import ACTIONS, Policy, SafeEntry
-from safeops.core.safe_tx import Operation, SafeTx, SafeVersion
+from safeops.core.transactions.batch import batcher_for
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeVersion
 from safeops.errors import BadInput, Refused
 
 __all__ = ["SENSITIVE_CODES", "PolicyViolation", "Violation", "evaluate"]

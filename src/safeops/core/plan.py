@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from safeops.core.addresses import parse_address
-from safeops.core.batch import Call
-from safeops.core.decode import JsonValue, call_to_json
+from safeops.core.decoding.decode import JsonValue, call_to_json
+from safeops.core.decoding.inspection import Inspection, inspect_transaction
 from safeops.core.hexes import hex0x, require_calldata_size
-from safeops.core.inspection import Inspection, inspect_transaction
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
-from safeops.core.service_tx import parse_service_tx, to_service_json
+from safeops.core.transactions.batch import Call
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion
+from safeops.core.transactions.service_tx import parse_service_tx, to_service_json
 from safeops.errors import BadInput, HashMismatch
 
 _HINT = "Plan files are written by `safeops plan`: plan again rather than edit one."

@@ -12,10 +12,10 @@ from typing import Any
 
 from safeops.core.actions import ActionPlan, plan_pause, plan_reject, plan_revoke, plan_withdraw
 from safeops.core.actions.withdraw import plan_withdraw_all
-from safeops.core.batch import build_for_safe
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.safe_tx import SafeTx
+from safeops.core.transactions.batch import build_for_safe
+from safeops.core.transactions.safe_tx import SafeTx
 from safeops.errors import BadInput, Refused
 
 SERVICE_NAMES = {

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 
 SENDING = "sending"

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from safeops.core.decode import encode_multisend
-from safeops.core.safe_tx import Operation, SafeTx
-from safeops.core.selectors import encode_call
-from safeops.core.service_tx import to_service_json
+from safeops.core.decoding.decode import encode_multisend
+from safeops.core.decoding.selectors import encode_call
+from safeops.core.transactions.safe_tx import Operation, SafeTx
+from safeops.core.transactions.service_tx import to_service_json
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import COLD_WALLET
 

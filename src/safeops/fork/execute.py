@@ -11,13 +11,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.decode import decode_call
-from safeops.core.execution import Log, exec_transaction_data, execution_outcome
+from safeops.core.decoding.decode import decode_call
+from safeops.core.decoding.revert import decode_revert
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.rehearsal import nonce_moved
-from safeops.core.revert import decode_revert
-from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
-from safeops.core.selectors import encode_call
-from safeops.core.signatures import approved_hash_signature, pack_signatures
+from safeops.core.transactions.execution import Log, exec_transaction_data, execution_outcome
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeTxHash
+from safeops.core.transactions.signatures import approved_hash_signature, pack_signatures
 from safeops.errors import HashMismatch, Refused
 from safeops.fork.node import Fork, hex_bytes
 

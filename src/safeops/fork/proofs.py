@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from safeops.chain.safe_reader import read_safe
 from safeops.core.actions.postconditions import ETH_BALANCE
-from safeops.core.decode import decode_call
-from safeops.core.events import DecodedEvent, decode_events
+from safeops.core.decoding.decode import decode_call
+from safeops.core.decoding.events import DecodedEvent, decode_events
+from safeops.core.decoding.revert import decode_revert
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.rehearsal import (
     ChangedAccount,
@@ -28,9 +29,8 @@ from safeops.core.rehearsal import (
     split_postconditions,
     view_calldata,
 )
-from safeops.core.revert import decode_revert
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import Operation, SafeTx
+from safeops.core.transactions.safe_tx import Operation, SafeTx
 from safeops.errors import Refused, SafeOpsError
 from safeops.fork.execute import Execution, execute_safe_tx
 from safeops.fork.node import Fork

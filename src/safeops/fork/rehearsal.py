@@ -11,7 +11,7 @@ from safeops.core.plan import Plan
 from safeops.core.rehearsal import SafeFinding, nonce_moved, stack_order
 from safeops.core.rehearsal.warm import Prefetch
 from safeops.core.safe_state import NONCE_SLOT
-from safeops.core.safe_tx import SafeTx, SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash
 from safeops.core.urls import redact_url
 from safeops.errors import Refused
 from safeops.fork.execute import Execution, execute_safe_tx, safe_nonce

@@ -78,7 +78,7 @@ def sign_digest(key: bytes, digest: bytes) -> bytes:
 def encode_typed_data(typed: Mapping[str, Any]) -> bytes:
     """The EIP-712 digest of a full typed-data dict (types, primaryType, domain, message);
     malformed typed data is bad input, found before any key is fetched."""
-    from safeops.core.eip712 import typed_data_digest
+    from safeops.core.transactions.eip712 import typed_data_digest
 
     return typed_data_digest(dict(typed))
 

@@ -8,8 +8,8 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTx, SafeTxHash
 from safeops.core.sending import SendRecord
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash
 
 
 @dataclass(frozen=True)

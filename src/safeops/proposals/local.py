@@ -14,8 +14,8 @@ from pathlib import Path
 
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
 from safeops.core.sending import SendRecord
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, EnvironmentProblem, SafeOpsError
 from safeops.files import TEMP_PREFIX, write_atomically
 from safeops.interrupts import pause_point

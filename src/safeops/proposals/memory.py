@@ -6,8 +6,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
 from safeops.core.sending import SendRecord
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.proposals.base import ProposalStore, StoredProposal
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safeops.core.addresses import parse_address
-from safeops.core.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
-from safeops.core.service_tx import parse_service_tx
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHashes, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.service_tx import parse_service_tx
 from safeops.errors import BadInput, Refused
 
 NO_SIGNATURE = "the Service lists this confirmation without a signature"

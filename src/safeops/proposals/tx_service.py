@@ -24,7 +24,7 @@ from safe_eth.safe.safe_signature import SafeSignature
 from safeops.core.addresses import parse_address
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.core.urls import redact_url
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.base import ProposalStore, StoredProposal

@@ -8,7 +8,7 @@ from safeops.core.emergency import ALREADY_DONE
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.workflows.emergency_intents import Intent, Remaining
 from safeops.workflows.emergency_outcome import Outcome
 from safeops.workflows.plan import WrittenPlan, make_plans

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 
 from safeops.chain.execute import Sent
-from safeops.core.confirmations import Skipped
-from safeops.core.execution import execution_outcome
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.confirmations import Skipped
+from safeops.core.transactions.execution import execution_outcome
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import Refused, SafeOpsError
 from safeops.interrupts import Interrupted, pause_point
 from safeops.workflows.executed import Executed

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from safeops.core.confirmations import Skipped
 from safeops.core.plan import Plan
 from safeops.core.rehearsal import CheckResult
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.confirmations import Skipped
+from safeops.core.transactions.safe_tx import SafeTxHash
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from safeops.core.rehearsal import (
     split_postconditions,
 )
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.errors import Refused
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.plan_files import read_record

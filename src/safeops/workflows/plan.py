@@ -11,7 +11,7 @@ from typing import Any
 from safeops.core.actions import ActionPlan
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
-from safeops.core.safe_tx import SafeTxHash, SafeVersion
+from safeops.core.transactions.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import BadInput, Refused
 from safeops.workflows.guards import live_safe, require_policy
 from safeops.workflows.plan_files import write_plan

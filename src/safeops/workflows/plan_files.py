@@ -8,7 +8,7 @@ from pathlib import Path
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.rehearsal import REHEARSE_HINT, RehearsalRecord, record_from_json
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.files import write_atomically
 

@@ -8,7 +8,7 @@ from typing import Any
 from safeops.core.code_checks import CodeProblem, code_problems, policy_expectations
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import Drift, SafeState, find_drift
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.workflows.session import Session
 
 

@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from safeops.chain.execute import Sent, SignedSend
     from safeops.chain.executions import Lookup
     from safeops.chain.simulate import Simulation
-    from safeops.core.confirmations import Claim, Classification
     from safeops.core.plan import Plan, Postcondition
     from safeops.core.policy import SignatureKinds
     from safeops.core.rehearsal import CheckResult
     from safeops.core.rehearsal.warm import Prefetch
     from safeops.core.safe_state import SafeState
-    from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion
     from safeops.core.sending import SendRecord
+    from safeops.core.transactions.confirmations import Claim, Classification
+    from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion
     from safeops.fork.rehearsal import ForkRun, QueuedTx
 
 Progress = Callable[[str], None]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.rebuild import differing_fields, verify_against_rebuild
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.proposals.base import ProposalStore, StoredProposal
 from safeops.workflows.plan_files import read_plan

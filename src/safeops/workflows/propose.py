@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import Refused
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.guards import (

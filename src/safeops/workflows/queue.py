@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from safeops.core.actions import Violation
-from safeops.core.confirmations import Skipped
 from safeops.core.evaluate import evaluate
 from safeops.core.policy import SafeEntry
 from safeops.core.rebuild import verify_against_rebuild
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash, SafeVersion
+from safeops.core.transactions.confirmations import Skipped
+from safeops.core.transactions.safe_tx import SafeTxHash, SafeVersion
 from safeops.errors import EnvironmentProblem, SafeOpsError
 from safeops.proposals.base import StoredProposal
 from safeops.workflows.guards import live_safe, require_rehearsal

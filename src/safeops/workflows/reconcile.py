@@ -16,8 +16,8 @@ from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.rehearsal import CheckResult
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash
 from safeops.core.sending import SendRecord
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import Refused, SafeOpsError
 from safeops.proposals.base import StoredProposal
 from safeops.workflows.guards import live_safe

@@ -21,7 +21,7 @@ from safeops.core.rehearsal import (
     signed_record,
 )
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.fork.rehearsal import ForkRun
 from safeops.workflows.guards import (

@@ -7,7 +7,7 @@ from typing import Any
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rebuild import verify_against_rebuild
-from safeops.core.safe_tx import safe_tx_hashes
+from safeops.core.transactions.safe_tx import safe_tx_hashes
 from safeops.errors import SafeOpsError
 from safeops.fork.rehearsal import ForkRun, QueuedTx
 from safeops.proposals.base import StoredProposal

@@ -9,7 +9,7 @@ from typing import Any
 
 from safeops.core.actions import plan_reject
 from safeops.core.policy import SafeEntry
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.workflows.emergency_flow import EmergencySigner
 from safeops.workflows.execute import execute, may_execute

@@ -8,11 +8,11 @@ from typing import Any
 
 from safeops.chain.simulate import Simulation
 from safeops.core.actions import Violation
-from safeops.core.decode import call_to_json
+from safeops.core.decoding.decode import call_to_json
+from safeops.core.decoding.events import decode_events
+from safeops.core.decoding.inspection import Inspection, inspect_transaction
 from safeops.core.evaluate import evaluate
-from safeops.core.events import decode_events
-from safeops.core.inspection import Inspection, inspect_transaction
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.workflows.guards import require_chain_hashes, require_code
 from safeops.workflows.policy_check import SafeCheck, check_safe
 from safeops.workflows.session import Session

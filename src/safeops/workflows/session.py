@@ -10,7 +10,7 @@ from pathlib import Path
 
 from safeops.core.policy import Policy, SafeEntry
 from safeops.core.rehearsal import RehearsalRecord
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput
 from safeops.proposals.base import ProposalStore
 from safeops.workflows.plan_files import plan_path

@@ -10,8 +10,8 @@ from typing import Any
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTxHash
-from safeops.core.typed_data import safe_tx_typed_data
+from safeops.core.transactions.safe_tx import SafeTxHash
+from safeops.core.transactions.typed_data import safe_tx_typed_data
 from safeops.errors import BadInput, Refused
 from safeops.workflows.guards import require_code, require_not_executed
 from safeops.workflows.plan_files import write_json

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from safeops.core.confirmations import pack
 from safeops.core.hexes import hex0x
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan
 from safeops.core.policy import SafeEntry
 from safeops.core.safe_state import SafeState
-from safeops.core.signatures import SIGNATURE_HINT, recover_signer
-from safeops.core.typed_data import safe_tx_typed_data
+from safeops.core.transactions.confirmations import pack
+from safeops.core.transactions.signatures import SIGNATURE_HINT, recover_signer
+from safeops.core.transactions.typed_data import safe_tx_typed_data
 from safeops.errors import Refused
 from safeops.workflows.ports import SafeChain
 

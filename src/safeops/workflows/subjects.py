@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from safeops.core.batch import Call, build_for_safe
 from safeops.core.json_text import parse_json
 from safeops.core.plan import Plan, plan_from_json
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
-from safeops.core.service_tx import parse_service_tx
-from safeops.core.tx_builder import read_batch
+from safeops.core.transactions.batch import Call, build_for_safe
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
+from safeops.core.transactions.service_tx import parse_service_tx
+from safeops.core.transactions.tx_builder import read_batch
 from safeops.errors import BadInput, HashMismatch, Refused
 from safeops.files import READ_HINT
 from safeops.proposals.proposal_file import proposal_from_json

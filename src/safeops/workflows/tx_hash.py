@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from safeops.core.inspection import Inspection, inspect_transaction
+from safeops.core.decoding.inspection import Inspection, inspect_transaction
 from safeops.core.json_text import parse_json
-from safeops.core.safe_tx import SafeTx, SafeVersion
-from safeops.core.service_tx import parse_service_tx
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion
+from safeops.core.transactions.service_tx import parse_service_tx
 from safeops.errors import BadInput, HashMismatch
 from safeops.files import READ_HINT
 

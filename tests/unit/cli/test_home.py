@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from safeops.cli.home import audit_log, older_audit_log, older_plan_dirs, plan_dir, safeops_home
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from tests.unit.workflows.fakes import world
 
 HASH = SafeTxHash(bytes(range(32)))

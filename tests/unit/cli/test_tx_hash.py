@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from safeops.core.decode import encode_multisend
-from safeops.core.selectors import encode_call
+from safeops.core.decoding.decode import encode_multisend
+from safeops.core.decoding.selectors import encode_call
 from tests.helpers import cli
 
 SAFE = "0xe690d772bCc82DA64dbE2d0Dc83BBfcB3B2c1590"

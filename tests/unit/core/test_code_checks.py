@@ -12,11 +12,11 @@ from safeops.core.code_checks import (
     policy_expectations,
     tx_expectations,
 )
-from safeops.core.decode import encode_multisend
+from safeops.core.decoding.decode import encode_multisend
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.deployments import official_code_hashes
 from safeops.core.policy import SafeLibraries
-from safeops.core.safe_tx import SafeTx
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.safe_tx import SafeTx
 from tests.unit.core.actions.policies import V141, devnet, fake_deployment, tx_of
 from tests.unit.core.policy.sample import address
 

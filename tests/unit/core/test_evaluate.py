@@ -16,11 +16,11 @@ from safeops.core.actions import (
     plan_withdraw,
     plan_withdraw_all,
 )
-from safeops.core.decode import MULTISEND_SELECTOR, encode_multisend
+from safeops.core.decoding.decode import MULTISEND_SELECTOR, encode_multisend
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.evaluate import Violation, evaluate
 from safeops.core.policy import Policy
-from safeops.core.safe_tx import SafeTx
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.safe_tx import SafeTx
 from safeops.errors import BadInput
 from tests.unit.core.actions.policies import (
     RESCUE,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from safeops.core.batch import Call, build_safe_tx
 from safeops.core.plan import Plan, Postcondition, plan_from_json
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.batch import Call, build_safe_tx
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.errors import BadInput, HashMismatch
 from tests.helpers import cli
 

@@ -10,7 +10,7 @@ from safeops.core.actions import plan_pause, plan_revoke, plan_withdraw
 from safeops.core.actions.withdraw import plan_withdraw_all
 from safeops.core.plan import Plan
 from safeops.core.rebuild import rebuild_tx, verify_against_rebuild
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.errors import Refused
 from tests.unit.core.actions.policies import accounts, devnet
 

@@ -11,6 +11,7 @@ from eth_abi.abi import encode
 from eth_hash.auto import keccak
 
 from safeops.core.actions import plan_pause, plan_withdraw
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Policy, Settings
 from safeops.core.rehearsal import (
@@ -36,7 +37,6 @@ from safeops.core.rehearsal import (
     view_calldata,
 )
 from safeops.core.safe_state import GUARD_SLOT, SafeState
-from safeops.core.selectors import encode_call
 from safeops.errors import BadInput, Refused
 from tests.unit.core.actions.policies import V141, devnet
 

@@ -22,7 +22,7 @@ from safeops.core.rehearsal import (
     signed_record,
 )
 from safeops.core.rehearsal.signed import eip191_hash, record_message
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.errors import Refused
 from tests.unit.workflows.fakes import policy, signer
 

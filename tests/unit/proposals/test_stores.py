@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash, SafeVersion
 from safeops.core.sending import SendRecord, send_record_from_json
+from safeops.core.transactions.safe_tx import SafeTxHash, SafeVersion
 from safeops.proposals.base import ProposalStore
 from safeops.proposals.local import LocalStore, StoreUnavailable
 from safeops.proposals.memory import MemoryStore

@@ -17,7 +17,20 @@ from eth_hash.auto import keccak
 from safeops.audit.log import AuditUnavailable
 from safeops.chain.execute import Sent, SignedSend, TransactionPending
 from safeops.chain.simulate import Simulation
-from safeops.core.confirmations import (
+from safeops.core.deployments import known_deployment, official_code_hashes
+from safeops.core.plan import Plan, Postcondition
+from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
+from safeops.core.rehearsal import CheckResult, SafeFinding, split_postconditions
+from safeops.core.rehearsal.warm import Prefetch
+from safeops.core.safe_state import SafeState
+from safeops.core.sending import (
+    ABANDONED,
+    RECORDED,
+    SENDING,
+    SendRecord,
+    send_record_from_json,
+)
+from safeops.core.transactions.confirmations import (
     ChainFacts,
     Claim,
     Classification,
@@ -26,21 +39,8 @@ from safeops.core.confirmations import (
     read_confirmation,
     read_confirmations,
 )
-from safeops.core.deployments import known_deployment, official_code_hashes
-from safeops.core.execution import EXECUTION_SUCCESS, Log, execution_outcome
-from safeops.core.plan import Plan, Postcondition
-from safeops.core.policy import Policy, SafeEntry, SignatureKinds, load_policy
-from safeops.core.rehearsal import CheckResult, SafeFinding, split_postconditions
-from safeops.core.rehearsal.warm import Prefetch
-from safeops.core.safe_state import SafeState
-from safeops.core.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
-from safeops.core.sending import (
-    ABANDONED,
-    RECORDED,
-    SENDING,
-    SendRecord,
-    send_record_from_json,
-)
+from safeops.core.transactions.execution import EXECUTION_SUCCESS, Log, execution_outcome
+from safeops.core.transactions.safe_tx import SafeTx, SafeTxHash, SafeVersion, safe_tx_hashes
 from safeops.devnet import contracts as c
 from safeops.devnet.deploy import ADMIN, DEV_KEYS, GUARDIAN, Deployment
 from safeops.devnet.policy_file import ChainBlock, chain_suffix, render_chains_policy, render_policy

@@ -136,7 +136,7 @@ def test_one_hash_in_two_safes_stores_must_be_named(w: World) -> None:
     same safeTxHash, and looking it up by hash alone must not pick one."""
     from dataclasses import replace
 
-    from safeops.core.safe_tx import SafeVersion
+    from safeops.core.transactions.safe_tx import SafeVersion
 
     policy = w.session.policy
     (written,) = make_plans(w.session, plan_pause(policy, ["router"]))

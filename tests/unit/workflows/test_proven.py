@@ -12,7 +12,7 @@ import pytest
 from safeops.core.actions import PolicyViolation, plan_pause
 from safeops.core.plan import Plan
 from safeops.core.rehearsal import UNSIGNED_HINT, record_digest
-from safeops.core.safe_tx import SafeVersion
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.errors import Refused
 from safeops.workflows.execute import execute
 from safeops.workflows.executed import Executed

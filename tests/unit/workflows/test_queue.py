@@ -47,7 +47,7 @@ def test_queue_flags_what_the_policy_would_refuse(w: World) -> None:
     into an arbitrary contract, proposed by someone the policy does not know."""
     from dataclasses import replace
 
-    from safeops.core.safe_tx import Operation
+    from safeops.core.transactions.safe_tx import Operation
 
     (written,) = make_plans(w.session, plan_pause(w.session.policy, ["router"], unpause=True))
     attacker = "0x" + "66" * 20

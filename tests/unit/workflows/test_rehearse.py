@@ -10,7 +10,7 @@ import pytest
 
 from safeops.core.actions import plan_pause
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash, safe_tx_hashes
+from safeops.core.transactions.safe_tx import SafeTxHash, safe_tx_hashes
 from safeops.proposals.base import StoredProposal
 from safeops.workflows.plan import make_plans
 from safeops.workflows.plan_files import record_path, write_plan

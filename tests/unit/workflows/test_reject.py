@@ -28,7 +28,7 @@ def queued(w: World) -> str:
 
 
 def test_reject_proposes_a_call_to_the_safe_itself_at_the_queued_nonce(w: World) -> None:
-    from safeops.core.safe_tx import SafeTxHash
+    from safeops.core.transactions.safe_tx import SafeTxHash
 
     hostile = SafeTxHash.parse(queued(w))
     result = reject(w.session, signer("alice"), safe_tx_hash=hostile)
@@ -86,7 +86,7 @@ def test_a_rejection_must_use_up_its_own_nonce() -> None:
 
     from safeops.core.actions import plan_reject
     from safeops.core.rebuild import verify_against_rebuild
-    from safeops.core.safe_tx import SafeVersion
+    from safeops.core.transactions.safe_tx import SafeVersion
     from tests.unit.workflows.fakes import policy
 
     action = plan_reject(policy(), "admin", 4)

@@ -8,7 +8,7 @@ import pytest
 
 from safeops.core.actions import plan_pause
 from safeops.core.plan import Plan
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 from safeops.workflows.execute import execute
 from safeops.workflows.plan import make_plans

@@ -6,12 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from safeops.core.batch import Call, build_for_safe
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Plan, Postcondition
 from safeops.core.policy import Action, Policy
-from safeops.core.safe_tx import SafeTx, SafeVersion
+from safeops.core.transactions.batch import Call, build_for_safe
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion
 from safeops.errors import BadInput
 
 T = TypeVar("T")

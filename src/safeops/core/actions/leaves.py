@@ -17,7 +17,7 @@ from safeops.core.actions.violations import (
     WRONG_SAFE,
     Violation,
 )
-from safeops.core.decode import DecodedCall
+from safeops.core.decoding.decode import DecodedCall
 from safeops.core.deployments import known_library
 from safeops.core.policy import Action, Policy, TokenEntry
 

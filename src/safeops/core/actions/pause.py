@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from safeops.core.actions.common import ActionPlan, lookup, numbered, show, unique
 from safeops.core.actions.postconditions import after_target
-from safeops.core.batch import Call
 from safeops.core.plan import Postcondition
 from safeops.core.policy import Action, Policy, TargetAction, TargetEntry
+from safeops.core.transactions.batch import Call
 from safeops.errors import BadInput
 
 

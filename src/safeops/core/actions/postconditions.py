@@ -14,7 +14,7 @@ Two kinds of `plan.Postcondition` exist:
 from __future__ import annotations
 
 from safeops.core.actions.common import format_units, json_value, show
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.core.plan import Postcondition
 from safeops.core.policy import AllowlistEntry, CallTemplate, TargetEntry, TokenEntry
 

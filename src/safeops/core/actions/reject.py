@@ -5,11 +5,11 @@ nonce up, and the queued transaction can never execute."""
 from __future__ import annotations
 
 from safeops.core.actions.common import ActionPlan, lookup
-from safeops.core.batch import Call
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.core.plan import Postcondition
 from safeops.core.policy import Policy, SafeEntry
-from safeops.core.safe_tx import Operation, SafeTx
+from safeops.core.transactions.batch import Call
+from safeops.core.transactions.safe_tx import Operation, SafeTx
 from safeops.errors import BadInput
 
 SAFE_NONCE = "nonce()(uint256)"

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from safeops.core.actions.common import ActionPlan, lookup, numbered, unique
 from safeops.core.actions.postconditions import after_revoke
 from safeops.core.addresses import address_shape, looks_like, parse_address
-from safeops.core.batch import Call
 from safeops.core.plan import Postcondition
 from safeops.core.policy import AllowlistEntry, Policy
+from safeops.core.transactions.batch import Call
 from safeops.errors import BadInput, InvalidAddress, Refused
 
 # The gas estimate that decides splits. Deliberately rough and on the high side: the real figure

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.errors import Refused
 
 # The codes are part of the CLI contract, like the danger-check codes of core.checks (whose

@@ -14,10 +14,10 @@ from safeops.core.actions.violations import (
     Violation,
 )
 from safeops.core.addresses import looks_like
-from safeops.core.batch import Call
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.core.plan import Postcondition
 from safeops.core.policy import Policy, RecipientEntry, TokenEntry, VaultEntry, to_units
+from safeops.core.transactions.batch import Call
 from safeops.errors import BadInput, Refused
 
 _AMOUNT_HINT = "Give the amount in token units as a plain decimal, such as 1250.5."

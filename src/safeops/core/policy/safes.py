@@ -17,7 +17,7 @@ from safeops.core.policy.model import (
     SignerEntry,
 )
 from safeops.core.policy.reader import Table, check_address, kind_of, unknown_reference
-from safeops.core.safe_tx import KNOWN_SAFE_VERSIONS
+from safeops.core.transactions.safe_tx import KNOWN_SAFE_VERSIONS
 
 SAFE_KEYS = ("chain_id", "address", "rpc", "proposals", "expect", "signatures", "libraries")
 SIGNATURE_KINDS = ("eth_sign", "approved_hash", "contract")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 from safeops.core.addresses import parse_address
-from safeops.core.selectors import FunctionSignature, parse_signature
+from safeops.core.decoding.selectors import FunctionSignature, parse_signature
 from safeops.errors import BadInput, InvalidAddress
 
 if TYPE_CHECKING:

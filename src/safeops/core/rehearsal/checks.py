@@ -8,11 +8,11 @@ from dataclasses import dataclass, replace
 from eth_utils.address import to_checksum_address
 
 from safeops.core.actions.postconditions import ETH_BALANCE, balance_delta, is_balance_change
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
+from safeops.core.decoding.selectors import parse_signature
 from safeops.core.hexes import hex0x
 from safeops.core.plan import Postcondition
 from safeops.core.policy.templates import constant
-from safeops.core.selectors import parse_signature
 from safeops.errors import BadInput
 
 

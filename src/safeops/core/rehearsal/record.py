@@ -14,7 +14,7 @@ from typing import Any
 from safeops.core.lag import MAX_LAG_BLOCKS
 from safeops.core.plan import Plan
 from safeops.core.policy import Policy
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import BadInput, Refused
 
 _HASH = re.compile(r"0x[0-9a-fA-F]{64}")

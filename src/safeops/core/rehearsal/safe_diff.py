@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 from safeops.core.rehearsal.slots import SlotNames, show_slot_value
 from safeops.core.rehearsal.storage_diff import AccountDiff
 from safeops.core.safe_state import NONCE_SLOT, SafeState

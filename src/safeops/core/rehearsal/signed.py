@@ -15,7 +15,7 @@ from eth_hash.auto import keccak
 from safeops.core.hexes import hex0x
 from safeops.core.policy import Policy, Role, SignerEntry
 from safeops.core.rehearsal.record import REHEARSE_HINT, RehearsalRecord, record_digest
-from safeops.core.signatures import recover_signer
+from safeops.core.transactions.signatures import recover_signer
 from safeops.errors import Refused, SafeOpsError
 
 REHEARSER_ROLES: tuple[Role, ...] = ("proposer", "signer")

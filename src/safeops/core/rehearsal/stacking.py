@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from safeops.core.safe_tx import SafeTxHash
+from safeops.core.transactions.safe_tx import SafeTxHash
 from safeops.errors import Refused
 
 

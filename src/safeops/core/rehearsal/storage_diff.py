@@ -8,7 +8,7 @@ from typing import Any
 
 from eth_utils.address import to_checksum_address
 
-from safeops.core.decode import JsonValue
+from safeops.core.decoding.decode import JsonValue
 
 # The prestate tracer's diff (geth semantics, which anvil follows): `pre` holds every touched
 # account's balance, nonce and code but only the storage slots that changed (zero values

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from safeops.core.decode import decode_call
-from safeops.core.execution import exec_transaction_data
+from safeops.core.decoding.decode import decode_call
 from safeops.core.hexes import hex0x
 from safeops.core.rehearsal.slots import (
     MODULES_SLOT,
@@ -32,8 +31,9 @@ from safeops.core.safe_state import (
     THRESHOLD_SLOT,
     SafeState,
 )
-from safeops.core.safe_tx import Operation, SafeTx, SafeTxHash
-from safeops.core.signatures import approved_hash_signature, pack_signatures
+from safeops.core.transactions.execution import exec_transaction_data
+from safeops.core.transactions.safe_tx import Operation, SafeTx, SafeTxHash
+from safeops.core.transactions.signatures import approved_hash_signature, pack_signatures
 
 Prefetch = Mapping[str, frozenset[int]]
 """Accounts (lowercase address) and, for each, the storage slots to fetch early."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from safeops.core.actions import ActionPlan
 from safeops.core.policy import Policy, load_policy
-from safeops.core.safe_tx import SafeTx, SafeVersion
+from safeops.core.transactions.safe_tx import SafeTx, SafeVersion
 from safeops.devnet.deploy import ADMIN, GUARDIAN, Deployment
 from safeops.devnet.policy_file import render_policy
 from tests.unit.core.policy.sample import address

@@ -11,8 +11,8 @@ from safeops.core.actions import (
     match_template,
     operations_by_address,
 )
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Postcondition
-from safeops.core.selectors import encode_call
 from tests.unit.core.actions.policies import accounts, devnet, production
 
 

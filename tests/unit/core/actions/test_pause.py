@@ -6,8 +6,8 @@ import pytest
 from eth_abi.abi import encode
 
 from safeops.core.actions import plan_pause
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Postcondition
-from safeops.core.selectors import encode_call
 from safeops.errors import BadInput
 from tests.unit.core.actions.policies import V141, devnet, production, restricted, tx_of
 

@@ -6,9 +6,9 @@ import pytest
 from eth_utils import to_checksum_address
 
 from safeops.core.actions import BASE_GAS, max_addresses, plan_revoke
-from safeops.core.decode import decode_call
+from safeops.core.decoding.decode import decode_call
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Postcondition
-from safeops.core.selectors import encode_call
 from safeops.errors import BadInput, InvalidAddress, Refused
 from tests.unit.core.actions.policies import accounts, devnet, production, tx_of
 from tests.unit.core.policy.sample import ZERO, bad_checksum

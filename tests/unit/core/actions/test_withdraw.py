@@ -12,8 +12,8 @@ from safeops.core.actions import (
     plan_withdraw,
     plan_withdraw_all,
 )
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.plan import Postcondition
-from safeops.core.selectors import encode_call
 from safeops.errors import BadInput, Refused
 from tests.unit.core.actions.policies import RESCUE, devnet, production, restricted
 from tests.unit.core.policy.sample import ZERO

@@ -6,14 +6,19 @@ from dataclasses import replace
 
 import pytest
 
-from safeops.core.batch import Call, batcher_for, build_for_safe, multisend_call_only_for
-from safeops.core.checks import check_transaction
-from safeops.core.decode import decode_call
+from safeops.core.decoding.checks import check_transaction
+from safeops.core.decoding.decode import decode_call
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.deployments import known_chains, known_deployment
 from safeops.core.evaluate import evaluate
 from safeops.core.policy import Policy, SafeEntry, SafeLibraries, validate_policy
-from safeops.core.safe_tx import SafeVersion
-from safeops.core.selectors import encode_call
+from safeops.core.transactions.batch import (
+    Call,
+    batcher_for,
+    build_for_safe,
+    multisend_call_only_for,
+)
+from safeops.core.transactions.safe_tx import SafeVersion
 from safeops.errors import Refused
 from tests.unit.core.policy.sample import ADDRESSES, ENV, SAMPLE, address, bad_checksum
 from tests.unit.core.policy.test_validate import line_of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from safeops.core.decoding.selectors import encode_call
 from safeops.core.policy import CallTemplate, render_args
 from safeops.core.policy.templates import check_template, check_type, constant
-from safeops.core.selectors import encode_call
 from safeops.errors import BadInput
 from tests.unit.core.policy.sample import ADDRESSES
 

@@ -1,0 +1,1 @@
+"""Reading calldata: known functions, batches, events, revert reasons, the warnings."""

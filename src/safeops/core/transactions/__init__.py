@@ -1,0 +1,1 @@
+"""A Safe transaction: its hashes, typed data, signatures, batches and file forms."""
