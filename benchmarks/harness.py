@@ -55,7 +55,7 @@ def run(
     done = subprocess.run(
         list(command),
         cwd=cwd,
-        env=None if env is None else {**os.environ, **env},
+        env=_environment(cwd, env),
         capture_output=True,
         text=True,
         check=False,
@@ -64,6 +64,16 @@ def run(
         tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
         raise BenchError(f"`{' '.join(command[:4])} …` exited {done.returncode}: {tail}")
     return done
+
+
+def _environment(cwd: Path | None, env: Mapping[str, str] | None) -> dict[str, str] | None:
+    """The run's environment: a run in a fresh folder keeps its safeops home (plans, audit
+    log, write-ahead sends) there too, not beside the shared policy, where a later run on the
+    reverted chain would find this run's sends and rightly refuse to send again."""
+    if cwd is None and env is None:
+        return None
+    home = {"SAFEOPS_HOME": str(cwd / ".safeops")} if cwd is not None else {}
+    return {**os.environ, **home, **(env or {})}
 
 
 def timed(
@@ -86,6 +96,7 @@ def timed_lines(
     process = subprocess.Popen(
         list(command),
         cwd=cwd,
+        env=_environment(cwd, None),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
