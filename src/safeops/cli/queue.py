@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps
 from safeops.cli.session import open_session
 from safeops.errors import EnvironmentProblem
 
@@ -19,17 +20,29 @@ if TYPE_CHECKING:
 def queue(ctx: typer.Context) -> None:
     """Pending proposals per Safe: nonce, action, confirmations, conflicts, rehearsal, and
     the ones the policy would refuse (cancel those with `safeops reject`)."""
+    from safeops.core.policy.roles import proposers_of
     from safeops.workflows.queue import pending
 
     output: Output = ctx.ensure_object(Output)
-    found = pending(open_session(output))
+    session = open_session(output)
+    found = pending(session)
     output.audit_details.update(reconciled=[done.sent.tx_hash for _, done in found.reconciled])
     for safe, done in found.reconciled:
         output.progress(
             f"Safe {safe}: {done.safe_tx_hash} was executed in {done.sent.tx_hash} "
             f"(block {done.sent.block}): marked executed"
         )
-    output.result(found.to_json(), lambda console: _render(console, found))
+    # The reject command that cancels each refused proposal, once per proposer who may run it.
+    steps, policy = NextSteps.of(output), session.policy
+    cancel = {
+        r.safe_tx_hash.hex0x: [
+            steps.command("reject", r.safe_tx_hash.hex0x, "--signer", name)
+            for name in proposers_of(policy, "reject", r.safe)
+        ]
+        for r in found.rows
+        if r.refused
+    }
+    output.result(found.to_json(), lambda console: _render(console, found, cancel))
     if found.unreachable:
         names = ", ".join(f"{u.safe.name} (chain {u.safe.chain_id})" for u in found.unreachable)
         raise EnvironmentProblem(
@@ -38,9 +51,11 @@ def queue(ctx: typer.Context) -> None:
         )
 
 
-def _render(console: Console, found: Queue) -> None:
+def _render(console: Console, found: Queue, cancel: dict[str, list[str]]) -> None:
     from rich.markup import escape
     from rich.table import Table
+
+    from safeops.cli.next_steps import print_steps
 
     rows = found.rows
     if not rows:
@@ -67,8 +82,6 @@ def _render(console: Console, found: Queue) -> None:
             f"[bold red]the policy would refuse[/bold red] {r.safe_tx_hash} ({r.safe}): "
             f"{escape(r.refusals[0])}"
         )
-        console.print(
-            f"  to cancel it: [bold]safeops reject {r.safe_tx_hash} --signer PROPOSER[/bold]"
-        )
+        print_steps(console, [("to cancel it, one of:", cancel[r.safe_tx_hash.hex0x])], "  ")
     for u in found.unreachable:
         console.print(f"[bold red]unreachable[/bold red] {u.safe.name}: {escape(u.error.message)}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from safeops.cli.console import Output
+from safeops.cli.next_steps import NextSteps, as_json, print_steps, signed_by, signing_steps
 from safeops.cli.options import SafeOption, open_run_signer
 from safeops.cli.session import open_session
 from safeops.errors import BadInput, Refused
@@ -43,8 +44,25 @@ def reject(
     session = open_session(output)
     with open_run_signer(session.policy, signer, ("proposer",)) as key:
         result = run(session, key, safe_tx_hash=wanted, nonce=nonce, safe_name=safe)
-    output.audit_details.update(rejection=result.written.plan.safe_tx_hash.hex0x)
-    output.result(result.to_json(), lambda console: _render(console, result))
+    plan = result.written.plan
+    output.audit_details.update(rejection=plan.safe_tx_hash.hex0x)
+    # Who signs and executes the rejection next, by name, as commands to paste.
+    sections = (
+        []
+        if result.executed is not None
+        else signing_steps(
+            NextSteps.of(output),
+            session.policy,
+            result.safe.name,
+            plan.action,
+            plan.safe_tx_hash.hex0x,
+            result.proposed.confirmations,
+            result.proposed.threshold,
+            signed_by(session.store(result.safe), plan.safe_tx_hash),
+        )
+    )
+    document = result.to_json() | {"next": as_json(sections)}
+    output.result(document, lambda console: _render(console, result, sections))
     if result.executed is not None and not result.executed.proven:
         raise Refused(
             f"the rejection was mined in {result.executed.tx_hash} but its nonce proof failed",
@@ -52,7 +70,7 @@ def reject(
         )
 
 
-def _render(console: Console, result: Rejection) -> None:
+def _render(console: Console, result: Rejection, sections: list[tuple[str, list[str]]]) -> None:
     plan, proposed = result.written.plan, result.proposed
     rejected = ", ".join(h.hex0x for h in result.rejected) or "nothing pending yet"
     console.print(
@@ -66,8 +84,6 @@ def _render(console: Console, result: Rejection) -> None:
         console.print(f"{mark} in {result.executed.tx_hash}: nonce {plan.tx.nonce} is used up")
         return
     console.print(
-        f"[yellow]proposed[/yellow]: {proposed.confirmations}/{proposed.threshold} signatures. "
-        "Owners sign it, then an executor sends it:"
+        f"[yellow]proposed[/yellow]: {proposed.confirmations}/{proposed.threshold} signatures"
     )
-    console.print(f"  safeops sign {plan.safe_tx_hash} --signer OWNER")
-    console.print(f"  safeops execute {plan.safe_tx_hash} --signer EXECUTOR")
+    print_steps(console, sections)

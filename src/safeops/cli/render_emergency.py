@@ -126,10 +126,21 @@ def raise_for(run: EmergencyRun) -> None:
         f"{len(stuck)} of {len(run.outcomes)} Safe plan(s) not {done}: {_where(first)} {why}{more}"
     )
     if code == 3:
-        raise EnvironmentProblem(
-            message, hint="The other Safes went through: fix the RPC and run the same command."
-        )
+        raise EnvironmentProblem(message, hint=_environment_hint(run, first))
     raise Refused(message, hint="Each Safe's line above says what it needs next.")
+
+
+def _environment_hint(run: EmergencyRun, first: Outcome) -> str:
+    """What is down says how to fix it (an RPC, Vault, the keyring, the disk): the same command
+    then finishes the job, and any Safe that went through is not done twice."""
+    own = first.failure.hint if first.failure is not None and first.failure.hint else ""
+    went = [o for o in run.outcomes if o.status in (DONE, ALREADY_DONE)]
+    rest = (
+        "The other Safes went through: run the same command again once it is fixed."
+        if went
+        else "Then run the same command again."
+    )
+    return f"{own} {rest}".strip()
 
 
 def _waiting(outcome: Outcome) -> str:

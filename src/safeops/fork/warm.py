@@ -39,6 +39,9 @@ def warm_fork(fork: Fork, prefetch: Prefetch) -> tuple[int, float]:
     started = time.monotonic()
     with requests.Session() as session:
         session.mount("http://", HTTPAdapter(pool_maxsize=WARM_CONCURRENCY))
+        # The fork listens on 127.0.0.1: no proxy applies, and reading the environment for
+        # one before every request costs about 1 ms of CPU each.
+        session.trust_env = False
 
         def read(call: tuple[str, list[str]]) -> None:
             body: dict[str, Any] = {"jsonrpc": "2.0", "id": 1, "method": call[0], "params": call[1]}
