@@ -18,7 +18,17 @@ if TYPE_CHECKING:
 SYSLOG_ENV = "SAFEOPS_AUDIT_SYSLOG"
 DEFAULT_SYSLOG = "/dev/log"
 
-AUDITED = ("plan", "review", "rehearse", "propose", "sign", "execute", "queue", "emergency")
+AUDITED = (
+    "plan",
+    "review",
+    "rehearse",
+    "propose",
+    "sign",
+    "execute",
+    "queue",
+    "emergency",
+    "reject",
+)
 """Commands that act, refuse or fail on the protocol's behalf: each writes its intent before
 it runs and its outcome before it exits (`keys import` and `keys check`, which read keys, too).
 Read-only tools do not."""
