@@ -220,11 +220,26 @@ def _count(session: Session, outcome: Outcome) -> None:
     safe, plan = outcome.safe, outcome.written.plan
     state = outcome.review.live.state if outcome.review is not None else None
     stored = session.store(safe).get(plan.safe_tx_hash)
-    signed = set(stored.signatures) if stored is not None else set()
-    owners = dict(zip(safe.expect.owner_addresses, safe.expect.owners, strict=True))
-    live_owners = set(state.owners) if state is not None else set(owners)
+    signed: set[str] = set()
+    if stored is not None and state is not None:
+        # Only what execution would count: a stored signature is a claim, not a confirmation
+        # (junk, an eth_sign the policy refuses, an approval not on chain are not counted).
+        classified = session.chain(safe).verify_confirmations(
+            plan.tx,
+            plan.chain_id,
+            plan.safe_version,
+            stored.signatures,
+            state.owners,
+            safe.signatures,
+            state.block,
+            unreadable=stored.unreadable,
+        )
+        signed = {owner.lower() for owner in classified.owners}
+    owners = {
+        a.lower(): n for a, n in zip(safe.expect.owner_addresses, safe.expect.owners, strict=True)
+    }
     outcome.signed_by = [name for address, name in owners.items() if address in signed]
-    outcome.confirmations = len([a for a in signed if a in live_owners])
+    outcome.confirmations = len(signed)
     outcome.threshold = state.threshold if state is not None else safe.expect.threshold
     outcome.missing_signers = [n for a, n in owners.items() if a not in signed]
     outcome.executors = list(session.policy.actions[plan.action].executors)  # type: ignore[index]

@@ -212,3 +212,19 @@ def test_a_pending_proposal_of_another_policy_is_not_resumed(w: World) -> None:
     (outcome,) = emergency(w.session, UNPAUSE_ROUTER, signer("alice")).outcomes
     assert (outcome.resumed, outcome.status) == (False, WAITING)
     assert outcome.written.plan.tx.nonce == 1  # type: ignore[union-attr]
+
+
+def test_a_stored_signature_execution_would_not_count_is_not_counted(tmp_path: Path) -> None:
+    """Anyone who can write the proposal folder can file junk under an owner: the report
+    counts what execution would count, and still waits for that owner."""
+    w = world(tmp_path)
+    first = emergency(w.session, UNPAUSE_ROUTER, signer("alice")).outcomes[0]
+    assert first.status == WAITING
+    assert first.written is not None
+    bob = w.session.policy.signers["bob"].address
+    w.store("admin").add_signature(first.written.plan, bob, "0x" + "11" * 65)
+    again = emergency(w.session, UNPAUSE_ROUTER, signer("alice")).outcomes[0]
+    assert again.status == WAITING, again.failure
+    assert again.confirmations == 1
+    assert again.signed_by == ["alice"]
+    assert "bob" in again.missing_signers
