@@ -4,18 +4,17 @@ ends, then wiped and dropped. Used by `emergency`, which signs for several Safes
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from types import TracebackType
-from typing import Any, final
+from typing import final
 
 from safeops.errors import SafeOpsError
 from safeops.keys import material
-from safeops.keys.signer import KeyFetcher
+from safeops.keys.signer import KeyFetcher, KeySigning
 
 
 @final
-class RunScopedSigner:
+class RunScopedSigner(KeySigning):
     """Fetch the key on first use (never before: a dry run or a run with nothing to do never
     reads it), check it derives to the policy's address, keep it for the rest of the run,
     and wipe it at `close()` (the CLI closes it in a `with` block, whatever happens).
@@ -92,7 +91,7 @@ class RunScopedSigner:
             self._key = None
             self._closed = True
 
-    def _use(self) -> bytes:
+    def _use_key(self) -> bytes:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the run's signer was closed: its key is gone")
@@ -108,26 +107,3 @@ class RunScopedSigner:
                 self._key = bytearray(key)
                 del key
             return bytes(self._key)
-
-    def verify(self) -> str:
-        key = self._use()
-        del key
-        return self._address
-
-    def sign_digest(self, digest: bytes) -> bytes:
-        material.check_digest(digest)
-        key = self._use()
-        try:
-            return material.sign_digest(key, digest)
-        finally:
-            del key
-
-    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
-        return self.sign_digest(material.encode_typed_data(typed))
-
-    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
-        key = self._use()
-        try:
-            return material.sign_transaction(key, transaction)
-        finally:
-            del key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, final
@@ -51,8 +52,42 @@ class Signer(Protocol):
         ...
 
 
+class KeySigning(ABC):
+    """The signing methods of a signer, written once over `_use_key`, which hands out the key
+    checked against the policy's address; each use drops its reference when done."""
+
+    __slots__ = ()
+    _address: str
+
+    @abstractmethod
+    def _use_key(self) -> bytes: ...
+
+    def verify(self) -> str:
+        key = self._use_key()
+        del key
+        return self._address
+
+    def sign_digest(self, digest: bytes) -> bytes:
+        material.check_digest(digest)
+        key = self._use_key()
+        try:
+            return material.sign_digest(key, digest)
+        finally:
+            del key
+
+    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
+        return self.sign_digest(material.encode_typed_data(typed))
+
+    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
+        key = self._use_key()
+        try:
+            return material.sign_transaction(key, transaction)
+        finally:
+            del key
+
+
 @final
-class JustInTimeSigner:
+class JustInTimeSigner(KeySigning):
     """A Signer over a KeyFetcher: a call fetches, checks the address, uses and drops the key.
 
     Outside `held()` nothing is kept between calls: a key in memory is one more place it can
@@ -103,7 +138,7 @@ class JustInTimeSigner:
                 if not self._holders:
                     self._held = None
 
-    def _checked_key(self) -> bytes:
+    def _use_key(self) -> bytes:
         with self._lock:
             if self._held is not None:
                 return self._held
@@ -116,26 +151,3 @@ class JustInTimeSigner:
             if self._holders:
                 self._held = key
             return key
-
-    def verify(self) -> str:
-        key = self._checked_key()
-        del key
-        return self._address
-
-    def sign_digest(self, digest: bytes) -> bytes:
-        material.check_digest(digest)
-        key = self._checked_key()
-        try:
-            return material.sign_digest(key, digest)
-        finally:
-            del key
-
-    def sign_typed_data(self, typed: Mapping[str, Any]) -> bytes:
-        return self.sign_digest(material.encode_typed_data(typed))
-
-    def sign_transaction(self, transaction: Mapping[str, Any]) -> bytes:
-        key = self._checked_key()
-        try:
-            return material.sign_transaction(key, transaction)
-        finally:
-            del key
