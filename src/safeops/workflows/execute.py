@@ -27,7 +27,12 @@ from safeops.workflows.guards import (
 from safeops.workflows.ports import SafeChain, TransactionSigner
 from safeops.workflows.proposals import Found, find_proposal
 from safeops.workflows.recheck import recheck_proposal
-from safeops.workflows.reconcile import prove_execution, reconcile, recorded_sends
+from safeops.workflows.reconcile import (
+    execution_of,
+    prove_execution,
+    reconcile,
+    recorded_sends,
+)
 from safeops.workflows.sending import ConcurrentSend, Resend, resolve_sends, send_once
 from safeops.workflows.session import Session
 
@@ -84,7 +89,6 @@ def execute(
     recheck_proposal(session, found, live)  # hashes from the chain, proposer, gaps, rehearsal
     require_pending_effect(session, found.safe, plan, live.block)
     signatures, skipped = _simulated_signatures(session, found, live, executor)
-    before = chain.read_balances(plan.postconditions, live.block)
     pause_point("execute:before-send")
     known = [send.tx_hash for send in sends]
     try:
@@ -100,7 +104,23 @@ def execute(
             ) from None
         return replace(_finish(session, found, other, already_done=True), skipped=skipped)
     sent = _mined(session, chain, tx_hash)
-    return replace(_finish(session, found, sent, before=before), skipped=skipped)
+    if sent.status != 1 and (winner := _executed_meanwhile(session, found)) is not None:
+        # Another executor (another machine, whose send no shared record shows) executed it
+        # first, and ours reverted on the spent nonce: done, by their transaction.
+        return replace(_finish(session, found, winner, already_done=True), skipped=skipped)
+    return replace(_finish(session, found, sent), skipped=skipped)
+
+
+def _executed_meanwhile(session: Session, found: Found) -> Sent | None:
+    """The transaction that executed this safeTxHash since the run's checks, if the chain, read
+    afresh, shows one; None when it does not or cannot be asked (our failure is reported)."""
+    try:
+        live = session.chain(found.safe).fresh_state()
+        if live is None or live.nonce <= found.plan.tx.nonce:
+            return None
+        return execution_of(session, found.plan, live)
+    except SafeOpsError:
+        return None
 
 
 def _simulated_signatures(
@@ -164,12 +184,13 @@ def _finish(
     found: Found,
     sent: Sent,
     *,
-    before: list[int] | None = None,
     already_done: bool = False,
     marked: bool = False,
     warning: str | None = None,
 ) -> Executed:
-    """Mark the proposal executed from its receipt and prove the postconditions there."""
+    """Mark the proposal executed from its receipt and prove the postconditions there, with
+    balance changes measured from the block before it: a deposit by someone else between our
+    checks and our block must not fail a correct withdrawal."""
     plan = found.plan
     outcome = execution_outcome(sent.logs, plan.tx.safe, plan.safe_tx_hash)
     success = sent.status == 1 and outcome is True
@@ -183,12 +204,7 @@ def _finish(
             warnings.append(f"{error.message}: a re-run marks it executed from the chain")
     checks: tuple[CheckResult, ...] = ()
     if success:
-        chain = session.chain(found.safe)
-        checks = (
-            tuple(chain.prove(plan.postconditions, before, sent.block))
-            if before is not None
-            else prove_execution(session, found.safe, plan, sent)
-        )
+        checks = prove_execution(session, found.safe, plan, sent)
     return Executed(
         plan.safe_tx_hash,
         plan,

@@ -184,6 +184,8 @@ class FakeChain:
     searches: int = 0
     holding: set[str] = field(default_factory=set)
     """Contracts whose checks hold already, before anything is sent (a target paused)."""
+    balance_reads: list[int] = field(default_factory=list)
+    """The blocks at which balances were read, in order."""
     down: bool = False
     """Every RPC of this chain is dead: any read fails as the real pool's would."""
 
@@ -236,6 +238,7 @@ class FakeChain:
         return self._simulation(self.signed_simulation_ok, block, True)
 
     def read_balances(self, postconditions: Sequence[Postcondition], block: int) -> list[int]:
+        self.balance_reads.append(block)
         _, balances = split_postconditions(postconditions)
         return [0 for _ in balances]
 

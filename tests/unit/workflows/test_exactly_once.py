@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from safeops.audit.log import AuditUnavailable
-from safeops.chain.execute import TransactionPending
+from safeops.chain.execute import Sent, SignedSend, TransactionPending
 from safeops.core.actions import plan_pause
 from safeops.core.emergency import ALREADY_DONE
 from safeops.core.plan import Plan
@@ -318,3 +318,41 @@ def test_the_hook_names_the_transaction_that_executed_a_plan(w: World) -> None:
     found = execution_of(w.session, plan)
     assert found is not None
     assert found.tx_hash == done.tx_hash
+
+
+def test_an_executor_elsewhere_who_won_the_race_is_reported_not_a_failure(w: World) -> None:
+    """Two executors on two machines (no shared record of sends) both broadcast; theirs is
+    mined first and ours reverts on the spent nonce: done, by their transaction."""
+    plan = _proposed(w)
+    chain = _guardian(w)
+    real = chain.broadcast
+
+    def theirs_first(signed: SignedSend) -> None:
+        chain.broadcast = real  # type: ignore[method-assign]
+        theirs = chain.sign_send(plan.tx, b"", signer("bob"))
+        chain.automine = False
+        real(theirs)
+        real(signed)
+        chain.mine()
+        chain.automine = True
+
+    chain.broadcast = theirs_first  # type: ignore[method-assign]
+    done = execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    theirs, ours = chain.broadcasts
+    assert chain.mined[ours].status == 0
+    assert done.already_done
+    assert done.tx_hash == theirs
+    assert done.proven
+    assert chain.sent == [plan.safe_tx_hash]
+
+
+def test_balance_changes_are_measured_from_the_block_before_the_execution(w: World) -> None:
+    """Not from the run's checks: a deposit by someone else in the blocks between would
+    fail a correct withdrawal's exact delta."""
+    plan = _proposed(w)
+    chain = _guardian(w)
+    chain.balance_reads.clear()
+    chain.mined["0x" + "ab" * 32] = Sent("0x" + "ab" * 32, 1001, 1, 21_000, ())  # a deposit
+    done = execute(w.session, plan.safe_tx_hash, signer("oncall"), "oncall")
+    assert done.proven
+    assert chain.balance_reads == [done.block - 1]
