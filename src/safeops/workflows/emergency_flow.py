@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from safeops.core.emergency import ALREADY_DONE, DONE, REHEARSED, WAITING
 from safeops.core.policy import SafeEntry
+from safeops.core.safe_state import SafeState
 from safeops.errors import Refused, SafeOpsError
 from safeops.workflows.emergency_intents import Intent, Remaining
 from safeops.workflows.emergency_outcome import Outcome
@@ -19,7 +20,7 @@ from safeops.workflows.execute import execute, may_execute
 from safeops.workflows.guards import live_safe
 from safeops.workflows.plan import WrittenPlan
 from safeops.workflows.propose import propose
-from safeops.workflows.reconcile import reconcile_pending
+from safeops.workflows.reconcile import Reconciled, reconcile_pending
 from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.review import review
 from safeops.workflows.session import Session
@@ -74,7 +75,7 @@ def run_safe(
         live = live_safe(session, safe)
         # A run killed after its send, or a concurrent run that won: its proposal is marked
         # executed from the chain before anything is planned or resumed.
-        reconciled = reconcile_pending(session, safe, live)
+        reconciled = _reconciled(session, safe, live)
         checkpoint(cancel, head, "check")
         remaining = intent.remaining(session, safe, live.block)
         head.already, head.note = remaining.already, remaining.note
@@ -94,6 +95,17 @@ def run_safe(
     if not planned:
         return [head]  # the same request already executed (head says where)
     return _run_parts(session, intent, safe, remaining, planned, signer, dry_run, cancel)
+
+
+def _reconciled(session: Session, safe: SafeEntry, live: SafeState) -> list[Reconciled]:
+    """The earlier proposals the chain shows executed. A node that will not search its logs
+    (a capped eth_getLogs range) does not stop the emergency: what is left to do is read
+    from the targets' state, and execute resolves its own sends before sending."""
+    try:
+        return reconcile_pending(session, safe, live)
+    except SafeOpsError as error:
+        session.progress(f"earlier proposals not looked up on chain ({error.message}); going on")
+        return []
 
 
 def _run_parts(

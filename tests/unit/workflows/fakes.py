@@ -184,6 +184,8 @@ class FakeChain:
     searches: int = 0
     holding: set[str] = field(default_factory=set)
     """Contracts whose checks hold already, before anything is sent (a target paused)."""
+    log_search_error: SafeOpsError | None = None
+    """What the node answers to a search of the Safe's logs (a capped eth_getLogs range)."""
     balance_reads: list[int] = field(default_factory=list)
     """The blocks at which balances were read, in order."""
     down: bool = False
@@ -350,6 +352,8 @@ class FakeChain:
         lookback_blocks: int | None = None,
     ) -> dict[SafeTxHash, Sent]:
         self.searches += 1
+        if self.log_search_error is not None:
+            raise self.log_search_error
         found: dict[SafeTxHash, Sent] = {}
         for sent in self.mined.values():
             for safe_tx_hash in safe_tx_hashes:

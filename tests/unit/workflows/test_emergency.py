@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from safeops.core.emergency import ALREADY_DONE, DONE, FAILED, REHEARSED, WAITING
+from safeops.errors import RpcUnavailable
 from safeops.keys.run_signer import RunScopedSigner
 from safeops.workflows.emergency import EmergencyRun, emergency
 from safeops.workflows.emergency_flow import run_safe
@@ -228,3 +230,19 @@ def test_a_stored_signature_execution_would_not_count_is_not_counted(tmp_path: P
     assert again.confirmations == 1
     assert again.signed_by == ["alice"]
     assert "bob" in again.missing_signers
+
+
+def test_a_node_that_will_not_search_its_logs_does_not_stop_the_emergency(w: World) -> None:
+    """An earlier proposal left below the Safe's nonce is looked up on chain; a node that
+    refuses the log search (a capped eth_getLogs range) is worked around, not fatal."""
+    emergency(w.session, UNPAUSE_ROUTER, signer("alice"))  # pending at the Safe's nonce
+    admin = w.chain("admin")
+    assert admin.current is not None
+    admin.current = replace(admin.current, nonce=admin.current.nonce + 1)  # used elsewhere
+    admin.log_search_error = RpcUnavailable(
+        "RPC failed on eth_getLogs (HTTP 400)", hint="Check the RPC URL."
+    )
+    (outcome,) = emergency(w.session, UNPAUSE_ROUTER, signer("alice")).outcomes
+    assert outcome.status == WAITING, outcome.failure
+    assert outcome.written is not None
+    assert outcome.written.plan.tx.nonce == admin.current.nonce
