@@ -25,6 +25,7 @@ from safeops.workflows.rehearse import rehearse_plan
 from safeops.workflows.review import review
 from safeops.workflows.session import Session
 from safeops.workflows.sign import sign
+from safeops.workflows.signing import counted_confirmations
 from safeops.workflows.subjects import Subject
 
 
@@ -236,17 +237,11 @@ def _count(session: Session, outcome: Outcome) -> None:
     if stored is not None and state is not None:
         # Only what execution would count: a stored signature is a claim, not a confirmation
         # (junk, an eth_sign the policy refuses, an approval not on chain are not counted).
-        classified = session.chain(safe).verify_confirmations(
-            plan.tx,
-            plan.chain_id,
-            plan.safe_version,
-            stored.signatures,
-            state.owners,
-            safe.signatures,
-            state.block,
-            unreadable=stored.unreadable,
+        chain = session.chain(safe)
+        counted = counted_confirmations(
+            chain, plan, safe, stored.signatures, state, stored.unreadable
         )
-        signed = {owner.lower() for owner in classified.owners}
+        signed = {owner.lower() for owner in counted}
     owners = {
         a.lower(): n for a, n in zip(safe.expect.owner_addresses, safe.expect.owners, strict=True)
     }

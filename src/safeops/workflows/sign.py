@@ -125,4 +125,5 @@ def _counted(
 ) -> int:
     chain = session.chain(found.safe)
     unreadable = found.stored.unreadable
-    return counted_confirmations(chain, found.plan, found.safe, signatures, state, unreadable)
+    counted = counted_confirmations(chain, found.plan, found.safe, signatures, state, unreadable)
+    return len(counted)

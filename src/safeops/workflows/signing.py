@@ -76,8 +76,8 @@ def counted_confirmations(
     signatures: Mapping[str, str],
     state: SafeState,
     unreadable: Mapping[str, str],
-) -> int:
-    """The confirmations execution would count now: stored is not the same as usable."""
+) -> tuple[str, ...]:
+    """The owners whose confirmations execution would count now: stored is not usable."""
     classified = chain.verify_confirmations(
         plan.tx,
         plan.chain_id,
@@ -88,4 +88,4 @@ def counted_confirmations(
         state.block,
         unreadable=unreadable,
     )
-    return len(classified.usable)
+    return classified.owners
